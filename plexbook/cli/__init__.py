@@ -1,0 +1,1 @@
+"""The ``plexbook`` command line: one module per command or group, mounted in ``main``."""

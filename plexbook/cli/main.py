@@ -1,0 +1,31 @@
+"""The ``plexbook`` typer app: mounts one module per command."""
+
+from __future__ import annotations
+
+import typer
+
+from plexbook.cli.sandbox import sandbox
+
+app = typer.Typer(
+    name="plexbook",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+@app.callback()
+def main() -> None:
+    """Run documented Plex web-app flows in a real browser and keep evidence of every run.
+
+    Exit codes: 0 done and verified (or nothing to do); 1 the flow failed or its outcome
+    did not verify; 2 bad input; 3 target unreachable or sign-in refused.
+    """
+
+
+app.command()(sandbox)
+
+
+if __name__ == "__main__":
+    app()

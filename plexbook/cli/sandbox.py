@@ -1,0 +1,79 @@
+"""``plexbook sandbox``: the local Plex stand-in, in the foreground."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from plexbook.cli.common import fail
+from sandbox import PRESETS, HouseholdError, SandboxServer, variant
+from sandbox.faults import Faults
+
+
+def _fault_pairs(values: list[str]) -> dict[str, int]:
+    faults: dict[str, int] = {}
+    for value in values:
+        route, _, status = value.partition("=")
+        if not route.startswith("/") or not status.isdigit():
+            raise typer.BadParameter(f"{value!r}: expected ROUTE=STATUS, e.g. /api/v2/home/users=503")
+        faults[route] = int(status)
+    return faults
+
+
+def sandbox(
+    host: Annotated[str, typer.Option(help="Address to listen on. Loopback unless you mean otherwise.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on (0 picks a free one).")] = 32499,
+    variant_name: Annotated[
+        str, typer.Option("--variant", help=f"How the Plex screens look: {', '.join(PRESETS)}.")
+    ] = "classic",
+    heading: Annotated[Optional[str], typer.Option(help="Override: plex-home or users-sharing.")] = None,
+    reveal: Annotated[Optional[str], typer.Option(help="Override: css or script (re-rendering rows).")] = None,
+    pin_input: Annotated[Optional[str], typer.Option(help="Override: single or digits.")] = None,
+    auto_submit: Annotated[Optional[bool], typer.Option("--auto-submit/--no-auto-submit", help="Override.")] = None,
+    email_step: Annotated[Optional[bool], typer.Option("--email-step/--no-email-step", help="Override.")] = None,
+    confirm_new_pin: Annotated[
+        Optional[bool], typer.Option("--confirm-new-pin/--no-confirm-new-pin", help="Override.")
+    ] = None,
+    state: Annotated[
+        Optional[Path], typer.Option(help="A household JSON file to serve; changes are saved back to it.")
+    ] = None,
+    latency_ms: Annotated[int, typer.Option(help="Delay every answer by this many milliseconds.")] = 0,
+    fail_route: Annotated[
+        list[str], typer.Option("--fail", help="Make a route answer an error: ROUTE=STATUS (repeatable).")
+    ] = [],  # noqa: B006 - typer reads the default
+    drop: Annotated[list[str], typer.Option(help="Cut connections to a route mid-answer (repeatable).")] = [],  # noqa: B006
+) -> None:
+    """Serve the local Plex sandbox in the foreground until Ctrl+C.
+
+    It serves Plex Web's screens and the plex.tv API for the demo household (or --state FILE),
+    and prints its base URL. Sign in as alex@sandbox.plexbook.test / sandbox-pass-1.
+
+    Example:
+
+        plexbook sandbox --variant modern --port 32499
+    """
+    try:
+        chosen = variant(
+            variant_name,
+            heading=heading,
+            reveal=reveal,
+            pin_input=pin_input,
+            auto_submit=auto_submit,
+            email_step=email_step,
+            confirm_new_pin=confirm_new_pin,
+        )
+        faults = Faults(latency_ms=latency_ms, status=_fault_pairs(fail_route), drop=set(drop))
+        server = SandboxServer(chosen, state_file=state, host=host, port=port, faults=faults, log_level="warning")
+    except (ValueError, HouseholdError) as exc:
+        fail(str(exc), code=2)
+    typer.echo(f"Plex sandbox: {chosen.describe()}")
+    try:
+        server.serve_forever(
+            on_ready=lambda url: typer.echo(f"Serving at {url}/desktop/  (sign in as alex@sandbox.plexbook.test; Ctrl+C stops)")
+        )
+    except OSError as exc:
+        fail(f"cannot listen on {host}:{port}: {exc.strerror}", code=2)
+    except KeyboardInterrupt:
+        pass

@@ -1,0 +1,175 @@
+/* Shared by the sandbox's pages: the session, the API client and the PIN entry. */
+"use strict";
+
+const CONFIG = window.PLEX_CONFIG;
+const VARIANT = CONFIG.variant;
+
+/** The CSS-module class name for "Block.element" (hashed per variant, like a Plex release). */
+function C(name) {
+  const value = CONFIG.classes[name];
+  if (!value) throw new Error("unknown class " + name);
+  return value;
+}
+
+const Session = {
+  token() {
+    try {
+      const raw = localStorage.getItem("plex_tv_auth");
+      return raw ? JSON.parse(raw).authToken || null : null;
+    } catch (e) {
+      return null;
+    }
+  },
+  save(token) {
+    localStorage.setItem("plex_tv_auth", JSON.stringify({ authToken: token }));
+  },
+  clear() {
+    localStorage.removeItem("plex_tv_auth");
+  },
+  clientId() {
+    let id = localStorage.getItem("clientID");
+    if (!id) {
+      id = (crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2)).replace(/-/g, "");
+      localStorage.setItem("clientID", id);
+    }
+    return id;
+  },
+  /** Send a signed-out browser to sign-in, to come back here afterwards. */
+  toSignIn() {
+    const here = location.pathname + location.search + location.hash;
+    location.replace("/auth?forwardUrl=" + encodeURIComponent(here));
+  },
+  requireToken() {
+    const token = Session.token();
+    if (!token) Session.toSignIn();
+    return token;
+  },
+};
+
+class ApiError extends Error {
+  constructor(status, code, message) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+/** Call the plex.tv API with the headers Plex Web sends; JSON in, JSON out. */
+async function api(method, path, { query = {}, form = null } = {}) {
+  const url = new URL(path, location.origin);
+  for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
+  const headers = {
+    Accept: "application/json",
+    "X-Plex-Client-Identifier": Session.clientId(),
+    "X-Plex-Product": "Plex Web",
+    "X-Plex-Version": "4.145.1",
+    "X-Plex-Platform": "Chrome",
+    "X-Plex-Device": "Linux",
+  };
+  const token = Session.token();
+  if (token) headers["X-Plex-Token"] = token;
+  const init = { method, headers };
+  if (form) init.body = new URLSearchParams(form);
+  let response;
+  try {
+    response = await fetch(url, init);
+  } catch (e) {
+    throw new ApiError(0, 0, "Could not reach Plex. Check your connection and try again.");
+  }
+  let body = null;
+  try {
+    body = await response.json();
+  } catch (e) {
+    body = null;
+  }
+  if (!response.ok) {
+    const err = (body && body.errors && body.errors[0]) || {};
+    throw new ApiError(response.status, err.code || 0, err.message || "Something went wrong (" + response.status + ")");
+  }
+  return body;
+}
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k === "class") node.className = v;
+    else if (k === "text") node.textContent = v;
+    else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+    else node.setAttribute(k, v === true ? "" : v);
+  }
+  for (const child of children.flat()) {
+    if (child !== null && child !== undefined && child !== false) {
+      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+  }
+  return node;
+}
+
+/**
+ * A PIN entry: one input labelled `label`, or four single-digit boxes labelled
+ * "`label` digit N" that move focus along as digits are typed.
+ * `onComplete(pin)` runs when four digits are in (used for auto-submit).
+ */
+function pinEntry(label, onComplete) {
+  const wrapper = el("div", { class: C("PinEntry.wrapper") });
+  let inputs;
+  const filled = () => inputs.map((i) => i.value).join("");
+  const changed = () => {
+    const pin = filled();
+    if (pin.length === 4 && onComplete) onComplete(pin);
+  };
+  if (VARIANT.pin_input === "digits") {
+    inputs = [0, 1, 2, 3].map((i) =>
+      el("input", {
+        class: C("PinEntry.digit"),
+        type: "password",
+        inputmode: "numeric",
+        autocomplete: "off",
+        "aria-label": label + " digit " + (i + 1),
+      })
+    );
+    inputs.forEach((input, i) => {
+      input.addEventListener("input", () => {
+        const digits = input.value.replace(/\D/g, "");
+        // A pasted PIN spreads over the boxes.
+        for (let j = 0; j < digits.length && i + j < 4; j++) inputs[i + j].value = digits[j];
+        input.value = digits.slice(0, 1);
+        const next = Math.min(i + Math.max(digits.length, 0), 3);
+        if (digits.length && next !== i) inputs[next].focus();
+        changed();
+      });
+      input.addEventListener("keydown", (event) => {
+        if (event.key === "Backspace" && !input.value && i > 0) inputs[i - 1].focus();
+      });
+    });
+    wrapper.append(el("div", { class: C("PinEntry.digits") }, inputs));
+  } else {
+    const id = "pin-" + Math.random().toString(36).slice(2, 8);
+    const input = el("input", {
+      id,
+      class: C("PinEntry.input"),
+      type: "password",
+      inputmode: "numeric",
+      maxlength: "4",
+      autocomplete: "off",
+    });
+    input.addEventListener("input", () => {
+      input.value = input.value.replace(/\D/g, "").slice(0, 4);
+      changed();
+    });
+    inputs = [input];
+    wrapper.append(el("label", { class: C("PinEntry.label"), for: id, text: label }), input);
+  }
+  return {
+    element: wrapper,
+    value: filled,
+    clear() {
+      inputs.forEach((i) => (i.value = ""));
+      inputs[0].focus();
+    },
+    focus() {
+      inputs[0].focus();
+    },
+  };
+}
