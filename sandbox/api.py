@@ -16,7 +16,7 @@ import re
 from typing import Any
 from xml.etree import ElementTree
 
-import pyotp
+from plexbook.totp import totp
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -184,7 +184,7 @@ class Api:
             if account.totpSecret:
                 if not code:
                     raise ApiError(401, NEEDS_CODE)
-                if not pyotp.TOTP(account.totpSecret).verify(code, valid_window=1):
+                if not totp(account.totpSecret).verify(code, valid_window=1):
                     self.state.record_wrong_attempt(key)
                     raise ApiError(401, BAD_CODE)
             token = self.state.open_session(account, account.owner)

@@ -68,6 +68,8 @@ class SandboxServer:
         sock = socket.socket(family, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((self.host, self.port))
+        # Listening at once lets clients queue from the moment the URL is printed.
+        sock.listen(128)
         self.port = sock.getsockname()[1]
         return sock
 

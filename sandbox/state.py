@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
+from plexbook.totp import totp
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
 Pin = Annotated[str, StringConstraints(pattern=r"^\d{4}$")]
@@ -70,6 +71,8 @@ class Account(BaseModel):
 
     @model_validator(mode="after")
     def _one_admin(self) -> Account:
+        if self.totpSecret is not None:
+            totp(self.totpSecret)  # raises ValueError, reported with the field's place
         admins = [u for u in self.users if u.admin]
         if len(admins) != 1:
             raise ValueError(f"a Home needs exactly one admin user, {self.email} has {len(admins)}")

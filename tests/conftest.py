@@ -1,0 +1,90 @@
+"""Fixtures shared by every test: the browser launch and the in-process sandbox."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import BrowserContext, Page, Playwright
+
+from plexbook.browser import BrowserOptions, launch_options
+from sandbox import PRESETS, SandboxServer
+
+ALEX = ("alex@sandbox.plexbook.test", "sandbox-pass-1")
+CASEY = ("casey@sandbox.plexbook.test", "sandbox-pass-2")
+CASEY_TOTP = "JBSWY3DPEHPK3PXP"
+CLIENT_HEADERS = {"X-Plex-Client-Identifier": "plexbook-tests", "X-Plex-Product": "plexbook tests"}
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(
+    browser_type_launch_args: dict[str, Any], playwright: Playwright, browser_name: str
+) -> dict[str, Any]:
+    """pytest-playwright's launch, through plexbook's one launcher (system Chromium fallback)."""
+    ours = launch_options(playwright, BrowserOptions(name=browser_name))  # type: ignore[arg-type]
+    merged = {**ours, **browser_type_launch_args}
+    merged["args"] = [*ours.get("args", []), *browser_type_launch_args.get("args", [])]
+    return merged
+
+
+@pytest.fixture(scope="session")
+def sandbox_pool() -> Iterator[dict[str, SandboxServer]]:
+    """One running sandbox per variant, started on first use, for the whole session."""
+    servers: dict[str, SandboxServer] = {}
+    yield servers
+    for server in servers.values():
+        server.stop()
+
+
+def _fresh(pool: dict[str, SandboxServer], name: str) -> SandboxServer:
+    if name not in pool:
+        pool[name] = SandboxServer(PRESETS[name]).start()
+    server = pool[name]
+    server.reset()
+    return server
+
+
+@pytest.fixture(params=list(PRESETS))
+def sandbox(request: pytest.FixtureRequest, sandbox_pool: dict[str, SandboxServer]) -> SandboxServer:
+    """The sandbox in each variant in turn, with a fresh demo household."""
+    return _fresh(sandbox_pool, request.param)
+
+
+@pytest.fixture
+def classic_sandbox(sandbox_pool: dict[str, SandboxServer]) -> SandboxServer:
+    """The sandbox in its classic variant, for tests the variant does not matter to."""
+    return _fresh(sandbox_pool, "classic")
+
+
+@pytest.fixture
+def api(classic_sandbox: SandboxServer) -> Iterator[httpx.Client]:
+    """An HTTP client for the sandbox's API that identifies itself as a Plex client."""
+    with httpx.Client(base_url=classic_sandbox.base_url, headers=CLIENT_HEADERS) as client:
+        yield client
+
+
+def sign_in_token(base_url: str, login: str = ALEX[0], password: str = ALEX[1], **extra: str) -> str:
+    response = httpx.post(
+        f"{base_url}/api/v2/users/signin",
+        data={"login": login, "password": password, **extra},
+        headers={**CLIENT_HEADERS, "Accept": "application/json"},
+    )
+    assert response.status_code == 201, response.text
+    return str(response.json()["authToken"])
+
+
+def seed_token(context: BrowserContext, base_url: str, token: str) -> None:
+    """A session held only in localStorage, as Plex Web keeps it."""
+    context.add_init_script(
+        f"if (location.origin === {base_url!r}) "
+        f"localStorage.setItem('plex_tv_auth', JSON.stringify({{authToken: {token!r}}}));"
+    )
+
+
+@pytest.fixture
+def signed_in_page(page: Page, context: BrowserContext, sandbox: SandboxServer) -> Page:
+    """A page whose browser holds Alex's session for the sandbox."""
+    seed_token(context, sandbox.base_url, sign_in_token(sandbox.base_url))
+    return page

@@ -1,0 +1,251 @@
+"""Every sandbox screen, driven in headless Chromium, in every variant.
+
+These tests use plain Playwright locators on purpose: they check the sandbox itself,
+independently of the page objects that later drive it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import BrowserContext, Locator, Page, expect
+
+from plexbook.totp import totp
+from sandbox import SandboxServer
+from tests.conftest import ALEX, CASEY, CASEY_TOTP, seed_token, sign_in_token
+
+PLEX_HOME = "/desktop/#!/settings/plex-home"
+
+
+def fill_sign_in(page: Page, sandbox: SandboxServer, login: str, password: str) -> None:
+    if sandbox.variant.email_step:
+        page.get_by_role("button", name="Continue with Email").click()
+    page.get_by_label("Email or Username").fill(login)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign In").click()
+
+
+def row(page: Page, title: str) -> Locator:
+    return page.get_by_role("listitem").filter(has=page.get_by_text(title, exact=True))
+
+
+def type_pin(dialog: Locator, pin: str) -> None:
+    dialog.get_by_label(re.compile("PIN")).first.press_sequentially(pin)
+
+
+def open_edit_pin(page: Page, title: str) -> Locator:
+    target = row(page, title)
+    target.hover()
+    target.get_by_role("link", name="Edit PIN").click()
+    return page.get_by_role("dialog")
+
+
+def confirm_pin(page: Page, sandbox: SandboxServer, pin: str) -> None:
+    dialog = page.get_by_role("dialog", name="Confirm Current PIN")
+    type_pin(dialog, pin)
+    if not sandbox.variant.auto_submit:
+        dialog.get_by_role("button", name="Continue").click()
+
+
+# -- sign-in ---------------------------------------------------------------------------------
+def test_signed_out_browser_goes_to_sign_in_and_back(page: Page, sandbox: SandboxServer) -> None:
+    page.goto(sandbox.base_url + PLEX_HOME)
+    page.wait_for_url(re.compile(r"/auth\?forwardUrl="))
+    if sandbox.variant.email_step:
+        expect(page.get_by_label("Email or Username")).to_be_hidden()
+        expect(page.get_by_test_id("signIn--email")).to_have_text("Continue with Email")
+    else:
+        expect(page.get_by_role("button", name="Continue with Email")).to_have_count(0)
+    fill_sign_in(page, sandbox, *ALEX)
+    page.wait_for_url(re.compile(r"/desktop/#!/settings/plex-home$"))
+    expect(page.get_by_role("heading", name=sandbox.variant.heading_text)).to_be_visible()
+    for title in ("Alex", "Jordan", "Kid", "Teen"):
+        expect(row(page, title)).to_be_visible()
+
+
+def test_wrong_password_shows_the_api_message_and_stays(page: Page, sandbox: SandboxServer) -> None:
+    page.goto(sandbox.base_url + "/auth")
+    fill_sign_in(page, sandbox, ALEX[0], "wrong-password")
+    expect(page.get_by_role("alert")).to_have_text("User could not be authenticated")
+    expect(page.get_by_role("button", name="Sign In")).to_be_visible()
+    assert "/auth" in page.url
+
+
+def test_two_factor_sign_in_asks_for_a_verification_code(page: Page, sandbox: SandboxServer) -> None:
+    page.goto(sandbox.base_url + "/auth?forwardUrl=" + PLEX_HOME.replace("#", "%23"))
+    fill_sign_in(page, sandbox, *CASEY)
+    code = page.get_by_label("Verification Code")
+    expect(code).to_be_visible()
+    code.fill(totp(CASEY_TOTP).now())
+    page.get_by_role("button", name="Submit").click()
+    page.wait_for_url(re.compile(r"/desktop/"))
+    expect(row(page, "Casey")).to_be_visible()
+
+
+def test_token_only_session_needs_no_sign_in(page: Page, context: BrowserContext, sandbox: SandboxServer) -> None:
+    seed_token(context, sandbox.base_url, sign_in_token(sandbox.base_url))
+    page.goto(sandbox.base_url + PLEX_HOME)
+    expect(page.get_by_role("heading", name=sandbox.variant.heading_text)).to_be_visible()
+    assert "/auth" not in page.url
+
+
+def test_an_invalid_token_is_sent_to_sign_in(page: Page, context: BrowserContext, sandbox: SandboxServer) -> None:
+    seed_token(context, sandbox.base_url, "expired-token")
+    page.goto(sandbox.base_url + PLEX_HOME)
+    page.wait_for_url(re.compile(r"/auth\?forwardUrl="))
+
+
+# -- Settings > Plex Home --------------------------------------------------------------------
+def test_settings_sidebar_leads_to_plex_home(signed_in_page: Page, sandbox: SandboxServer) -> None:
+    page = signed_in_page
+    page.goto(sandbox.base_url + "/desktop/")
+    page.get_by_role("button", name="Settings").click()
+    page.get_by_role("navigation", name="Settings").get_by_role("link", name=sandbox.variant.heading_text).click()
+    expect(page.get_by_role("heading", name=sandbox.variant.heading_text)).to_be_visible()
+    assert page.url.endswith("#!/settings/plex-home")
+    for button in ("Create Managed Account", "Invite Plex User"):
+        expect(page.get_by_role("button", name=button)).to_be_visible()
+    expect(row(page, "Alex")).to_contain_text("Admin")
+    expect(row(page, "Kid")).to_contain_text("Managed")
+    expect(row(page, "Jordan").get_by_text("PIN Required")).to_be_visible()
+    expect(row(page, "Teen").get_by_text("PIN Required")).to_have_count(0)
+
+
+def test_edit_pin_is_hidden_until_the_row_is_hovered(signed_in_page: Page, sandbox: SandboxServer) -> None:
+    page = signed_in_page
+    page.goto(sandbox.base_url + PLEX_HOME)
+    jordan = row(page, "Jordan")
+    expect(jordan).to_be_visible()
+    expect(jordan.get_by_role("link", name="Edit PIN")).to_be_hidden()
+    jordan.hover()
+    expect(jordan.get_by_role("link", name="Edit PIN")).to_be_visible()
+    expect(row(page, "Kid").get_by_role("link", name="Edit PIN")).to_be_hidden()
+
+
+def test_keyboard_focus_also_reveals_edit_pin(signed_in_page: Page, sandbox: SandboxServer) -> None:
+    page = signed_in_page
+    page.goto(sandbox.base_url + PLEX_HOME)
+    row(page, "Kid").focus()
+    expect(row(page, "Kid").get_by_role("link", name="Edit PIN")).to_be_visible()
+
+
+def test_class_names_are_hashed_per_variant(signed_in_page: Page, sandbox: SandboxServer) -> None:
+    page = signed_in_page
+    page.goto(sandbox.base_url + PLEX_HOME)
+    class_name = row(page, "Alex").get_attribute("class") or ""
+    assert re.fullmatch(r"UserRow-row-[0-9a-f]{6}", class_name.split()[0])
+    assert class_name.split()[0] == sandbox.variant.css("UserRow", "row")
+    assert page.locator("[data-testid]").count() == 0
+
+
+# -- the PIN dialogs -------------------------------------------------------------------------
+def test_confirm_current_pin_refuses_a_wrong_pin_and_stays_open(signed_in_page: Page, sandbox: SandboxServer) -> None:
+    page = signed_in_page
+    page.goto(sandbox.base_url + PLEX_HOME)
+    open_edit_pin(page, "Jordan")
+    dialog = page.get_by_role("dialog", name="Confirm Current PIN")
+    expect(dialog).to_be_visible()
+    confirm_pin(page, sandbox, "1111")
+    expect(dialog.get_by_role("alert")).to_have_text("Incorrect PIN")
+    expect(dialog).to_be_visible()
+    for entry in dialog.get_by_label(re.compile("PIN")).all():
+        expect(entry).to_have_value("")
+    assert sandbox.state.user_titled("Jordan").pin == "2468"
+
+
+def test_confirm_current_pin_accepts_the_right_pin_and_remove_clears_it(
+    signed_in_page: Page, sandbox: SandboxServer
+) -> None:
+    page = signed_in_page
+    page.goto(sandbox.base_url + PLEX_HOME)
+    open_edit_pin(page, "Jordan")
+    confirm_pin(page, sandbox, "2468")
+    edit = page.get_by_role("dialog", name="Edit PIN")
+    expect(edit).to_be_visible()
+    edit.get_by_role("button", name="Remove").click()
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    expect(row(page, "Jordan").get_by_text("PIN Required")).to_have_count(0)
+    # No confirmation message: nothing announces the change.
+    for region in page.get_by_role("alert").all() + page.get_by_role("status").all():
+        expect(region).to_have_text("")
+    assert sandbox.state.user_titled("Jordan").pin is None
+
+
+def test_managed_user_skips_confirm_and_saves_a_new_pin(signed_in_page: Page, sandbox: SandboxServer) -> None:
+    page = signed_in_page
+    page.goto(sandbox.base_url + PLEX_HOME)
+    dialog = open_edit_pin(page, "Teen")
+    expect(dialog).to_have_accessible_name("Edit PIN")
+    expect(dialog.get_by_role("button", name="Remove")).to_have_count(0)
+    type_pin(dialog, "7531")
+    dialog.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    expect(row(page, "Teen").get_by_text("PIN Required")).to_be_visible()
+    assert sandbox.state.user_titled("Teen").pin == "7531"
+
+
+def test_managed_user_remove_link(signed_in_page: Page, sandbox: SandboxServer) -> None:
+    page = signed_in_page
+    page.goto(sandbox.base_url + PLEX_HOME)
+    dialog = open_edit_pin(page, "Kid")
+    expect(dialog).to_have_accessible_name("Edit PIN")
+    dialog.get_by_role("button", name="Remove").click()
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    expect(row(page, "Kid").get_by_text("PIN Required")).to_have_count(0)
+    assert sandbox.state.user_titled("Kid").pin is None
+
+
+def test_cancel_closes_a_dialog_with_nothing_changed(signed_in_page: Page, sandbox: SandboxServer) -> None:
+    page = signed_in_page
+    page.goto(sandbox.base_url + PLEX_HOME)
+    open_edit_pin(page, "Alex")
+    page.get_by_role("dialog", name="Confirm Current PIN").get_by_role("button", name="Cancel").click()
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    dialog = open_edit_pin(page, "Kid")
+    type_pin(dialog, "9999")
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    assert sandbox.state.user_titled("Alex").pin == "1234"
+    assert sandbox.state.user_titled("Kid").pin == "4321"
+
+
+# -- PIN Reset -------------------------------------------------------------------------------
+def fill_reset(page: Page, sandbox: SandboxServer, pin: str, password: str, confirm: str | None = None) -> None:
+    page.get_by_label("New PIN", exact=True).fill(pin)
+    if sandbox.variant.confirm_new_pin:
+        page.get_by_label("Confirm New PIN").fill(confirm if confirm is not None else pin)
+    page.get_by_label("Current Password").fill(password)
+    page.get_by_role("button", name="Update").click()
+
+
+def test_pin_reset_sends_a_signed_out_browser_to_sign_in_and_back(page: Page, sandbox: SandboxServer) -> None:
+    page.goto(sandbox.base_url + "/pin/reset")
+    page.wait_for_url(re.compile(r"/auth\?forwardUrl=%2Fpin%2Freset"))
+    fill_sign_in(page, sandbox, *ALEX)
+    page.wait_for_url(re.compile(r"/pin/reset$"))
+    expect(page.get_by_role("heading", name="Reset PIN")).to_be_visible()
+
+
+def test_pin_reset_errors(signed_in_page: Page, sandbox: SandboxServer) -> None:
+    page = signed_in_page
+    page.goto(sandbox.base_url + "/pin/reset")
+    error = page.get_by_role("alert")
+    fill_reset(page, sandbox, "12", ALEX[1])
+    expect(error).to_have_text("PIN must be 4 digits")
+    fill_reset(page, sandbox, "5678", "not-the-password")
+    expect(error).to_have_text("Incorrect password")
+    if sandbox.variant.confirm_new_pin:
+        fill_reset(page, sandbox, "5678", ALEX[1], confirm="5679")
+        expect(error).to_have_text("PINs do not match")
+    else:
+        expect(page.get_by_label("Confirm New PIN")).to_have_count(0)
+    assert sandbox.state.user_titled("Alex").pin == "1234"
+
+
+def test_pin_reset_success(signed_in_page: Page, sandbox: SandboxServer) -> None:
+    page = signed_in_page
+    page.goto(sandbox.base_url + "/pin/reset")
+    fill_reset(page, sandbox, "5678", ALEX[1])
+    expect(page.get_by_role("status")).to_have_text("Your PIN has been updated.")
+    expect(page.get_by_role("alert")).to_have_text("")
+    assert sandbox.state.user_titled("Alex").pin == "5678"
