@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from plexbook.cli.run import demo, list_runbooks, run, show
 from plexbook.cli.sandbox import sandbox
 
 app = typer.Typer(
@@ -24,6 +25,10 @@ def main() -> None:
     """
 
 
+app.command("list")(list_runbooks)
+app.command()(show)
+app.command()(run)
+app.command()(demo)
 app.command()(sandbox)
 
 

@@ -1,0 +1,108 @@
+"""The two PIN dialogs: Confirm Current PIN and Edit PIN.
+
+Both accept a PIN as one input or as four single-digit boxes, and Confirm Current PIN
+may submit itself on the fourth digit instead of offering "Continue"; the methods here
+work on each of those.
+"""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Locator, Page, expect
+
+from pages.common import alert, any_of, control
+from pages.errors import PinRefused, UnexpectedScreen
+from pages.secret_input import enter_secret
+from plexbook.secrets import Secret
+
+PIN_FIELD = re.compile(r"\bPIN\b")
+
+
+class _PinDialog:
+    title = ""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+
+    @property
+    def root(self) -> Locator:
+        return self.page.get_by_role("dialog", name=self.title)
+
+    @property
+    def pin_fields(self) -> Locator:
+        """The PIN input, or the four digit boxes."""
+        return self.root.get_by_label(PIN_FIELD)
+
+    @property
+    def error(self) -> Locator:
+        return alert(self.root)
+
+    @property
+    def cancel_button(self) -> Locator:
+        return control(self.root, "Cancel")
+
+    def enter_pin(self, pin: Secret) -> None:
+        enter_secret(self.pin_fields.first, pin)
+
+    def cancel(self) -> None:
+        self.cancel_button.click()
+        expect(self.root).to_be_hidden()
+
+
+class ConfirmPinDialog(_PinDialog):
+    """Asks for the user's current PIN before Edit PIN opens (protected, non-managed users)."""
+
+    title = "Confirm Current PIN"
+
+    @property
+    def continue_button(self) -> Locator:
+        return control(self.root, "Continue")
+
+    def confirm(self, pin: Secret) -> EditPinDialog:
+        """Enter the current PIN once. Raises :class:`PinRefused` if Plex refuses it.
+
+        Never retried: a refused PIN ends the flow, so nothing ever guesses.
+        """
+        self.enter_pin(pin)
+        # Some releases submit on the fourth digit and have no "Continue" at all.
+        if self.continue_button.count():
+            self.continue_button.click()
+        edit = EditPinDialog(self.page)
+        expect(any_of(edit.root, self.error)).to_be_visible()
+        if self.error.is_visible():
+            raise PinRefused(self.error.inner_text().strip())
+        return edit
+
+
+class EditPinDialog(_PinDialog):
+    """Sets a new PIN (Save) or removes the current one (Remove, under the avatar)."""
+
+    title = "Edit PIN"
+
+    @property
+    def remove_button(self) -> Locator:
+        return control(self.root, "Remove").or_(control(self.root, "Remove PIN"))
+
+    @property
+    def save_button(self) -> Locator:
+        return control(self.root, "Save")
+
+    def remove(self) -> None:
+        """Click Remove. Plex shows no confirmation: the dialog just closes."""
+        self.remove_button.click()
+        self._closed()
+
+    def set_pin(self, pin: Secret) -> None:
+        """Type a new PIN and Save."""
+        self.enter_pin(pin)
+        self.save_button.click()
+        self._closed()
+
+    def _closed(self) -> None:
+        """Wait for the dialog to close; if it stays open, report what it says instead."""
+        try:
+            expect(self.root).to_be_hidden()
+        except AssertionError:
+            said = self.error.inner_text().strip() if self.error.count() else "no message"
+            raise UnexpectedScreen(f"the {self.title} dialog stayed open ({said})") from None

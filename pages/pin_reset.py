@@ -1,0 +1,67 @@
+"""The PIN Reset page: for the account owner who forgot their own PIN."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Locator, Page, expect
+
+from pages.common import alert, any_of, control
+from pages.errors import PasswordRefused, UnexpectedScreen
+from pages.secret_input import enter_secret
+from plexbook.secrets import Secret
+
+UPDATED = re.compile(r"PIN has been updated", re.IGNORECASE)
+
+
+class PinResetPage:
+    """New PIN (and "Confirm New PIN" where shown), current password, Update."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+
+    @property
+    def heading(self) -> Locator:
+        return self.page.get_by_role("heading", name=re.compile(r"Reset PIN", re.IGNORECASE))
+
+    @property
+    def new_pin(self) -> Locator:
+        return self.page.get_by_label("New PIN", exact=True)
+
+    @property
+    def confirm_new_pin(self) -> Locator:
+        return self.page.get_by_label("Confirm New PIN", exact=True)
+
+    @property
+    def current_password(self) -> Locator:
+        return self.page.get_by_label("Current Password", exact=True)
+
+    @property
+    def update_button(self) -> Locator:
+        return control(self.page, "Update")
+
+    @property
+    def error(self) -> Locator:
+        return alert(self.page)
+
+    @property
+    def success(self) -> Locator:
+        return self.page.get_by_text(UPDATED)
+
+    def choose_pin(self, new_pin: Secret, password: Secret) -> None:
+        """Fill the new PIN (twice where the page asks) and the current password."""
+        expect(self.new_pin).to_be_visible()
+        enter_secret(self.new_pin, new_pin)
+        if self.confirm_new_pin.count():
+            enter_secret(self.confirm_new_pin, new_pin)
+        enter_secret(self.current_password, password)
+
+    def update(self) -> None:
+        """Click Update and wait for Plex's answer; a refusal raises with Plex's words."""
+        self.update_button.click()
+        expect(any_of(self.success, self.error)).to_be_visible()
+        if self.error.is_visible():
+            message = self.error.inner_text().strip()
+            if "password" in message.lower():
+                raise PasswordRefused(message)
+            raise UnexpectedScreen(f"the PIN Reset page answered: {message}")

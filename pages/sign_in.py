@@ -1,0 +1,75 @@
+"""Plex's sign-in screen (``/auth``)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from playwright.sync_api import Locator, Page, expect
+
+from pages.common import alert, any_of
+from pages.errors import SignInRefused
+from pages.secret_input import enter_secret
+from plexbook.secrets import Secret
+
+
+class SignInPage:
+    """The sign-in form: optional "Continue with Email", email and password, then a 2FA code."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+
+    @property
+    def continue_with_email(self) -> Locator:
+        return self.page.get_by_role("button", name="Continue with Email")
+
+    @property
+    def email(self) -> Locator:
+        return self.page.get_by_label(re.compile(r"^Email"))
+
+    @property
+    def password(self) -> Locator:
+        return self.page.get_by_label("Password", exact=True)
+
+    @property
+    def sign_in_button(self) -> Locator:
+        return self.page.get_by_role("button", name="Sign In", exact=True)
+
+    @property
+    def verification_code(self) -> Locator:
+        return self.page.get_by_label("Verification Code")
+
+    @property
+    def submit_code_button(self) -> Locator:
+        return self.page.get_by_role("button", name="Submit", exact=True)
+
+    @property
+    def error(self) -> Locator:
+        return alert(self.page)
+
+    def is_showing(self) -> bool:
+        return "/auth" in self.page.url
+
+    def sign_in(self, email: str, password: Secret, code: Callable[[], Secret], arrival: Locator) -> None:
+        """Sign in; ``code()`` is asked for a verification code only when Plex wants one.
+
+        Returns once ``arrival`` (something only the destination screen shows) is visible;
+        raises :class:`SignInRefused` with Plex's message when the form refuses.
+        """
+        expect(any_of(self.email, self.continue_with_email)).to_be_visible()
+        if self.continue_with_email.is_visible():
+            self.continue_with_email.click()
+        self.email.fill(email)
+        enter_secret(self.password, password)
+        self.sign_in_button.click()
+        self._wait_for_answer(any_of(arrival, self.verification_code))
+        if self.verification_code.is_visible():
+            enter_secret(self.verification_code, code())
+            self.submit_code_button.click()
+            self._wait_for_answer(arrival)
+
+    def _wait_for_answer(self, expected: Locator) -> None:
+        """Wait until ``expected`` shows or Plex refuses; a refusal raises with Plex's words."""
+        expect(any_of(self.error, expected)).to_be_visible()
+        if self.error.is_visible():
+            raise SignInRefused(self.error.inner_text().strip())

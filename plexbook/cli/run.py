@@ -1,0 +1,178 @@
+"""``plexbook list``, ``show``, ``run`` and ``demo``: the runbooks, by name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from plexbook.browser import BrowserOptions
+from plexbook.cli.common import fail, print_result
+from plexbook.config import SecretSource, Target, load_environment, parse_target
+from plexbook.engine import RunRequest, RunResult, demo_secrets, embedded_sandbox, execute
+from plexbook.errors import EXIT_OK, BadInput
+from plexbook.recorder import TraceMode
+from plexbook.runbook import RunOptions, Runbook
+from runbooks import RUNBOOKS
+from sandbox import PRESETS, demo_household, variant
+
+
+def _runbook(name: str) -> Runbook:
+    try:
+        return RUNBOOKS[name]
+    except KeyError:
+        fail(f"unknown runbook {name!r}; choose one of: {', '.join(RUNBOOKS)} (see `plexbook list`)")
+
+
+def list_runbooks() -> None:
+    """List the runbooks, one line each.
+
+    Example:
+
+        plexbook list
+    """
+    width = max(len(name) for name in RUNBOOKS)
+    for name, book in RUNBOOKS.items():
+        typer.echo(f"{name:<{width}}  {book.summary}")
+
+
+def show(name: Annotated[str, typer.Argument(help="The runbook's name (see `plexbook list`).")]) -> None:
+    """Show a runbook's steps as the article words them; committing steps are marked.
+
+    Example:
+
+        plexbook show remove-pin
+    """
+    book = _runbook(name)
+    typer.echo(f"{book.name}: {book.heading}")
+    typer.echo(book.summary)
+    for number, step in enumerate(book.steps, start=1):
+        marker = "  [commits]" if step.commits else ""
+        typer.echo(f"  {number}. {step.title}{marker}")
+    typer.echo("  Then: the outcome is checked on Plex Home and through the API (Plex shows no confirmation).")
+
+
+def run(
+    name: Annotated[str, typer.Argument(help="The runbook's name (see `plexbook list`).")],
+    user: Annotated[
+        Optional[str], typer.Option(help="The Home user to act on (default: the account owner).")
+    ] = None,
+    set_pin: Annotated[bool, typer.Option("--set", help="managed-user-pin: set PLEX_NEW_PIN and Save.")] = False,
+    remove: Annotated[bool, typer.Option("--remove", help="managed-user-pin: use the remove link (default).")] = False,
+    target: Annotated[
+        str, typer.Option(help="sandbox (the embedded demo, default), live (app.plex.tv), or a stand-in's URL.")
+    ] = "sandbox",
+    sandbox_variant: Annotated[
+        str, typer.Option(help=f"With --target sandbox: how its screens look ({', '.join(PRESETS)}).")
+    ] = "classic",
+    headed: Annotated[bool, typer.Option(help="Show the browser window.")] = False,
+    slow_mo: Annotated[float, typer.Option(help="Slow every browser action by this many milliseconds.")] = 0,
+    trace: Annotated[str, typer.Option(help="Keep the Playwright trace: on, off or retain-on-failure.")] = "on",
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for any one thing on a page.")] = 30,
+    browser: Annotated[str, typer.Option(help="chromium, firefox or webkit (Playwright's own, if installed).")] = (
+        "chromium"
+    ),
+    traces_dir: Annotated[Path, typer.Option(help="Where run folders are written.")] = Path("traces"),
+) -> None:
+    """Run a runbook by name, verify its outcome and keep its evidence in traces/.
+
+    Secrets come from the environment or .env (the real environment wins), never from
+    the command line: PLEX_EMAIL, PLEX_PASSWORD or PLEX_TOKEN, PLEX_PIN (the current PIN),
+    PLEX_NEW_PIN, PLEX_TOTP_SECRET or PLEX_OTP. Missing ones are asked for (hidden) when
+    a person is at the terminal. The sandbox target needs none: it uses the demo household.
+
+    Exit codes: 0 done and verified (or nothing to do); 1 the flow failed or its outcome
+    did not verify; 2 bad input; 3 target unreachable or sign-in refused.
+
+    Example:
+
+        plexbook run managed-user-pin --user Kid --remove
+    """
+    book = _runbook(name)
+    if set_pin and remove:
+        fail("choose one of --set and --remove")
+    if (set_pin or remove) and book.name != "managed-user-pin":
+        fail("--set and --remove are for managed-user-pin")
+    if trace not in ("on", "off", "retain-on-failure"):
+        fail(f"--trace must be on, off or retain-on-failure (got {trace!r})")
+    if browser not in ("chromium", "firefox", "webkit"):
+        fail(f"--browser must be chromium, firefox or webkit (got {browser!r})")
+    if timeout <= 0:
+        fail("--timeout must be a positive number of seconds")
+    options = RunOptions(user=user, mode=("set" if set_pin else "remove") if book.name == "managed-user-pin" else None)
+    settings = _Settings(BrowserOptions(browser, headed, slow_mo), trace, timeout, traces_dir)  # type: ignore[arg-type]
+    environ = load_environment()
+    try:
+        chosen = parse_target(target, environ)
+        if chosen == "sandbox":
+            result = _run_on_sandbox(book, options, settings, sandbox_variant)
+        else:
+            assert isinstance(chosen, Target)
+            result = execute(settings.request(book, chosen, SecretSource.from_environment(environ), options))
+    except BadInput as bad:
+        fail(str(bad))
+    raise typer.Exit(print_result(result))
+
+
+def demo(
+    traces_dir: Annotated[Path, typer.Option(help="Where run folders are written.")] = Path("traces"),
+    sandbox_variant: Annotated[str, typer.Option(help=f"How the sandbox looks ({', '.join(PRESETS)}).")] = "classic",
+    headed: Annotated[bool, typer.Option(help="Show the browser window.")] = False,
+) -> None:
+    """Run all three runbooks on the embedded sandbox's demo household, then list the evidence.
+
+    Nothing to set up and nothing of yours is touched: remove-pin removes Jordan's PIN,
+    reset-pin gives Alex a new PIN, managed-user-pin removes Kid's PIN.
+
+    Example:
+
+        plexbook demo
+    """
+    settings = _Settings(BrowserOptions("chromium", headed), "on", 30, traces_dir)
+    plan = [
+        ("remove-pin", RunOptions(user="Jordan")),
+        ("reset-pin", RunOptions()),
+        ("managed-user-pin", RunOptions(user="Kid", mode="remove")),
+    ]
+    results: list[RunResult] = []
+    try:
+        chosen_variant = variant(sandbox_variant)
+    except ValueError as exc:
+        fail(str(exc))
+    with embedded_sandbox(chosen_variant) as server:
+        target = Target.at(server.base_url, kind="sandbox")
+        typer.echo(f"Sandbox at {server.base_url} ({chosen_variant.name})")
+        for name, options in plan:
+            typer.echo(f"\n== {name}")
+            secrets = demo_secrets(server.state.household, options)
+            result = execute(settings.request(RUNBOOKS[name], target, secrets, options))
+            print_result(result)
+            results.append(result)
+    typer.echo("\nEvidence:")
+    for result in results:
+        typer.echo(f"  {result.runbook:<17} {result.status:<14} {result.run_dir}")
+    failed = [r for r in results if r.exit_code != EXIT_OK]
+    raise typer.Exit(max((r.exit_code for r in failed), default=EXIT_OK))
+
+
+class _Settings:
+    """How runs are carried out, shared by ``run`` and ``demo``."""
+
+    def __init__(self, browser: BrowserOptions, trace: TraceMode, timeout_s: float, traces_dir: Path) -> None:
+        self.browser, self.trace, self.timeout_s, self.traces_dir = browser, trace, timeout_s, traces_dir
+
+    def request(self, book: Runbook, target: Target, secrets: SecretSource, options: RunOptions) -> RunRequest:
+        return RunRequest(book, target, secrets, options, self.browser, self.trace, self.timeout_s, self.traces_dir)
+
+
+def _run_on_sandbox(book: Runbook, options: RunOptions, settings: _Settings, variant_name: str) -> RunResult:
+    try:
+        chosen = variant(variant_name)
+    except ValueError as exc:
+        raise BadInput(str(exc)) from None
+    secrets = demo_secrets(demo_household(), options)
+    with embedded_sandbox(chosen) as server:
+        return execute(settings.request(book, Target.at(server.base_url, kind="sandbox"), secrets, options))
+
+

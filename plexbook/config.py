@@ -1,0 +1,154 @@
+"""Where a run goes and what it knows: the target's addresses and the run's secrets.
+
+Everything here is settled before a browser starts, so bad input is refused early
+(exit 2) and a secret never has to be typed on a command line.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+from dotenv import dotenv_values
+
+from plexbook.errors import BadInput, MissingSecret
+from plexbook.secrets import Secret
+from plexbook.totp import totp
+
+LIVE_APP = "https://app.plex.tv"
+LIVE_API = "https://plex.tv/api"
+#: The spec's guess for the live PIN Reset page; PLEX_PIN_RESET_URL overrides it.
+LIVE_PIN_RESET = "https://plex.tv/pin/reset"
+
+SECRET_NAMES = ("PLEX_PASSWORD", "PLEX_TOKEN", "PLEX_PIN", "PLEX_NEW_PIN", "PLEX_TOTP_SECRET", "PLEX_OTP")
+PIN_NAMES = ("PLEX_PIN", "PLEX_NEW_PIN")
+
+
+@dataclass(frozen=True)
+class Target:
+    """A Plex to run against, as its four addresses (spec section 1)."""
+
+    kind: str  # "sandbox", "live" or "url"
+    app_url: str
+    auth_url: str
+    pin_reset_url: str
+    api_url: str
+
+    @classmethod
+    def at(cls, base_url: str, kind: str = "url") -> Target:
+        """A stand-in that follows the spec at ``base_url``."""
+        base = base_url.rstrip("/")
+        return cls(kind, f"{base}/desktop/", f"{base}/auth", f"{base}/pin/reset", f"{base}/api")
+
+    @classmethod
+    def live(cls, environ: Mapping[str, str]) -> Target:
+        pin_reset = environ.get("PLEX_PIN_RESET_URL") or LIVE_PIN_RESET
+        return cls("live", f"{LIVE_APP}/desktop/", f"{LIVE_APP}/auth", pin_reset, LIVE_API)
+
+    @property
+    def plex_home_url(self) -> str:
+        return f"{self.app_url}#!/settings/plex-home"
+
+    @property
+    def origins(self) -> tuple[str, ...]:
+        """The web origins a session token must be seeded into."""
+        found: list[str] = []
+        for url in (self.app_url, self.pin_reset_url):
+            parts = urlparse(url)
+            origin = f"{parts.scheme}://{parts.netloc}"
+            if origin not in found:
+                found.append(origin)
+        return tuple(found)
+
+    def describe(self) -> str:
+        return f"{self.kind} ({self.app_url})"
+
+
+def parse_target(value: str, environ: Mapping[str, str]) -> str | Target:
+    """``"sandbox"`` (resolved once the embedded sandbox runs), live Plex, or a stand-in URL."""
+    if value == "sandbox":
+        return "sandbox"
+    if value == "live":
+        return Target.live(environ)
+    parts = urlparse(value)
+    if parts.scheme in ("http", "https") and parts.netloc:
+        return Target.at(value)
+    raise BadInput(f"--target must be sandbox, live or a URL like http://127.0.0.1:32499 (got {value!r})")
+
+
+def load_environment(dotenv_path: Path | None = None) -> dict[str, str]:
+    """The process environment over ``.env``: a variable set in the real environment wins."""
+    path = dotenv_path or Path.cwd() / ".env"
+    from_file = {k: v for k, v in dotenv_values(path).items() if v is not None} if path.is_file() else {}
+    return {**from_file, **os.environ}
+
+
+Prompt = Callable[[str], str]
+
+
+class SecretSource:
+    """Secrets by variable name: from the environment, else a hidden prompt when interactive."""
+
+    def __init__(
+        self,
+        values: Mapping[str, str],
+        prompt: Prompt | None = None,
+    ) -> None:
+        self._values = dict(values)
+        self._prompt = prompt
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str], interactive: bool | None = None) -> SecretSource:
+        if interactive is None:
+            interactive = sys.stdin.isatty()
+        return cls(environ, _hidden_prompt if interactive else None)
+
+    def has(self, name: str) -> bool:
+        return bool(self._values.get(name))
+
+    def plain(self, name: str) -> str | None:
+        """A value that is not secret (PLEX_EMAIL)."""
+        return self._values.get(name) or None
+
+    def get(self, name: str) -> Secret | None:
+        value = self._values.get(name)
+        return Secret(name, value) if value else None
+
+    def require(self, name: str, what: str) -> Secret:
+        """The secret, asking for it (hidden) when missing and a person is there to answer."""
+        found = self.get(name)
+        if found is not None:
+            return found
+        if self._prompt is None:
+            raise MissingSecret(name, what)
+        value = self._prompt(f"{what} ({name})")
+        if not value:
+            raise MissingSecret(name, what)
+        secret = Secret(name, value)
+        if name in PIN_NAMES and not secret.is_pin():
+            raise BadInput(f"{name} must be exactly 4 digits")
+        self._values[name] = value
+        return secret
+
+    def check(self) -> None:
+        """Refuse malformed secrets before anything starts: PINs are 4 digits, TOTP is base32."""
+        for name in PIN_NAMES:
+            secret = self.get(name)
+            if secret is not None and not secret.is_pin():
+                raise BadInput(f"{name} must be exactly 4 digits")
+        totp_secret = self.get("PLEX_TOTP_SECRET")
+        if totp_secret is not None:
+            try:
+                totp(totp_secret.reveal())
+            except ValueError:
+                raise BadInput("PLEX_TOTP_SECRET is not a valid base32 authenticator secret") from None
+
+
+def _hidden_prompt(label: str) -> str:
+    import typer
+
+    return str(typer.prompt(label, hide_input=True, default="", show_default=False))

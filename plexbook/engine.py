@@ -1,0 +1,179 @@
+"""One run, start to finish: check input, open the browser, run the steps, verify, record."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import expect, sync_playwright
+
+from pages.errors import PlexRefused, UnexpectedScreen
+from plexbook.browser import BrowserNotFound, BrowserOptions, launch
+from plexbook.config import SecretSource, Target
+from plexbook.errors import EXIT_FLOW_FAILED, EXIT_OK, BadInput, NothingToDo, RunStop
+from plexbook.recorder import Recorder, StepRecord, TraceMode, new_run_dir
+from plexbook.runbook import Flow, RunOptions, Runbook
+from sandbox import Household, SandboxServer, Variant, demo_household
+
+#: The new PIN the demo uses on the sandbox, where no secret needs to be set.
+DEMO_NEW_PIN = "5678"
+VIEWPORT = {"width": 1280, "height": 800}
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    """Everything a run needs, settled before it starts."""
+
+    runbook: Runbook
+    target: Target
+    secrets: SecretSource
+    options: RunOptions = field(default_factory=RunOptions)
+    browser: BrowserOptions = field(default_factory=BrowserOptions)
+    trace: TraceMode = "on"
+    timeout_s: float = 30.0
+    traces_dir: Path = Path("traces")
+
+
+@dataclass
+class RunResult:
+    """How a run ended and where its evidence is."""
+
+    runbook: str
+    run_dir: Path
+    exit_code: int
+    status: str
+    message: str
+    user: str | None = None
+    failed_step: StepRecord | None = None
+
+    @property
+    def trace(self) -> Path | None:
+        path = self.run_dir / "trace.zip"
+        return path if path.is_file() else None
+
+
+def check_request(runbook: Runbook, options: RunOptions, secrets: SecretSource) -> None:
+    """Refuse bad input before any browser starts (BadInput, exit 2)."""
+    runbook.check_options(options)
+    secrets.check()
+    if not secrets.has("PLEX_TOKEN"):
+        if secrets.plain("PLEX_EMAIL") is None:
+            secrets.require("PLEX_EMAIL", "The Plex account's email (or set PLEX_TOKEN)")
+        secrets.require("PLEX_PASSWORD", "The Plex account's password (or set PLEX_TOKEN)")
+
+
+def demo_secrets(household: Household, options: RunOptions) -> SecretSource:
+    """The demo household's own secrets, for runs against the embedded sandbox."""
+    account = household.accounts[0]
+    title = options.user or account.owner.title
+    user = next((u for u in account.users if u.title == title), None)
+    if user is None:
+        names = ", ".join(u.title for u in account.users)
+        raise BadInput(f"there is no user {title!r} in the sandbox's Plex Home; its users are: {names}")
+    values = {"PLEX_EMAIL": account.email, "PLEX_PASSWORD": account.password, "PLEX_NEW_PIN": DEMO_NEW_PIN}
+    if user.pin:
+        values["PLEX_PIN"] = user.pin
+    return SecretSource(values)
+
+
+@contextmanager
+def embedded_sandbox(variant: Variant | None = None) -> Iterator[SandboxServer]:
+    """The demo household on a free loopback port, for the length of a run."""
+    with SandboxServer(variant, household=demo_household()) as server:
+        yield server
+
+
+def _first_lines(exc: BaseException) -> str:
+    """A Playwright error's headline and the locator it waited for, without its call log noise."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    head = lines[0] if lines else type(exc).__name__
+    waited = next((line for line in lines if line.startswith(("- waiting for", "waiting for"))), None)
+    return f"{head} ({waited.lstrip('- ')})" if waited else head
+
+
+def execute(request: RunRequest) -> RunResult:
+    """Run ``request.runbook`` once and return its result; evidence is always written."""
+    book = request.runbook
+    check_request(book, request.options, request.secrets)
+    run_dir = new_run_dir(request.traces_dir, book.name)
+    recorder = Recorder(run_dir, book.name, request.target.describe(), request.trace)
+    recorder.plan([(step.title, step.commits) for step in book.steps])
+    result = RunResult(book.name, run_dir, EXIT_FLOW_FAILED, "failed", "the run did not start")
+    flow: Flow | None = None
+    try:
+        with sync_playwright() as playwright:
+            try:
+                browser = launch(playwright, request.browser)
+            except (BrowserNotFound, PlaywrightError) as exc:
+                raise BadInput(f"cannot start the browser: {_first_lines(exc)}") from None
+            try:
+                context = browser.new_context(viewport=VIEWPORT)  # type: ignore[arg-type]
+                context.set_default_timeout(request.timeout_s * 1000)
+                expect.set_options(timeout=request.timeout_s * 1000)
+                _seed_token(context, request)
+                page = context.new_page()
+                recorder.attach(context, page, f"{request.browser.name} {browser.version}")
+                flow = Flow(page, request.target, request.secrets, request.options)
+                result = _run_steps(book, flow, recorder, result)
+            finally:
+                recorder.finish(
+                    {"status": result.status, "message": result.message, "exit_code": result.exit_code},
+                    flow.user if flow else request.options.user,
+                    flow.notes if flow else [],
+                )
+                browser.close()
+    except BadInput as stop:
+        result = RunResult(book.name, run_dir, stop.exit_code, "bad input", str(stop))
+        recorder.finish({"status": result.status, "message": result.message, "exit_code": result.exit_code}, None, [])
+    result.user = flow.user if flow else request.options.user
+    return result
+
+
+def _seed_token(context: object, request: RunRequest) -> None:
+    """A token-only session: Plex Web keeps its token in localStorage ``plex_tv_auth``."""
+    token = request.secrets.get("PLEX_TOKEN")
+    if token is None:
+        return
+    origins = list(request.target.origins)
+    script = (
+        "(() => { const origins = %s; if (origins.includes(location.origin) && "
+        "!localStorage.getItem('plex_tv_auth')) localStorage.setItem('plex_tv_auth', JSON.stringify({authToken: %s})); })();"
+    )
+    context.add_init_script(script % (json.dumps(origins), json.dumps(token.reveal())))  # type: ignore[attr-defined]
+
+
+def _run_steps(book: Runbook, flow: Flow, recorder: Recorder, result: RunResult) -> RunResult:
+    current: StepRecord | None = None
+    try:
+        for number, step in enumerate(book.steps, start=1):
+            with recorder.step(number) as current:
+                step.action(flow)
+        current = None
+        with recorder.verification() as current:
+            verdict = book.verify(flow)
+        return RunResult(book.name, result.run_dir, EXIT_OK, "done", verdict)
+    except NothingToDo as done:
+        return RunResult(book.name, result.run_dir, EXIT_OK, "nothing to do", str(done))
+    except RunStop as stop:
+        return _failed(book, result, current, stop.exit_code, str(stop))
+    except PlexRefused as refused:
+        what = {"PinRefused": "Plex refused the PIN", "PasswordRefused": "Plex refused the password"}.get(
+            type(refused).__name__, "Plex refused"
+        )
+        return _failed(book, result, current, EXIT_FLOW_FAILED, f"{what}: {refused}")
+    except (UnexpectedScreen, AssertionError, PlaywrightError) as exc:
+        return _failed(book, result, current, EXIT_FLOW_FAILED, _first_lines(exc))
+
+
+def _failed(book: Runbook, result: RunResult, step: StepRecord | None, code: int, message: str) -> RunResult:
+    if step is not None:
+        step.error = message
+        where = f"step {step.number} ({step.title!r})" if step.number <= len(book.steps) else "checking the outcome"
+    else:
+        where = "the run"
+    status = "bad input" if code == 2 else "unreachable" if code == 3 else "failed"
+    return RunResult(book.name, result.run_dir, code, status, f"{where}: {message}", failed_step=step)

@@ -1,0 +1,50 @@
+"""Why a run stops, each mapped to the exit code the CLI documents."""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_FLOW_FAILED = 1
+EXIT_BAD_INPUT = 2
+EXIT_UNREACHABLE = 3
+
+
+class RunStop(Exception):
+    """A reason to stop a run, with the exit code it means."""
+
+    exit_code = EXIT_FLOW_FAILED
+
+
+class BadInput(RunStop):
+    """What the user asked for cannot be done as asked (unknown user, malformed PIN, ...)."""
+
+    exit_code = EXIT_BAD_INPUT
+
+
+class MissingSecret(BadInput):
+    """A secret the run needs is not in the environment and nobody is there to type it."""
+
+    def __init__(self, name: str, what: str) -> None:
+        super().__init__(f"{what} is needed: set {name} in the environment or .env (or run interactively)")
+        self.name = name
+
+
+class TargetUnreachable(RunStop):
+    """The target did not answer."""
+
+    exit_code = EXIT_UNREACHABLE
+
+
+class SignInFailed(RunStop):
+    """Plex refused the sign-in."""
+
+    exit_code = EXIT_UNREACHABLE
+
+
+class FlowFailed(RunStop):
+    """A step could not do what the article says, or the outcome did not verify."""
+
+
+class NothingToDo(RunStop):
+    """The change is already in place (e.g. the user has no PIN): nothing was committed."""
+
+    exit_code = EXIT_OK

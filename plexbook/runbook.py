@@ -1,0 +1,168 @@
+"""What a runbook is: named steps over page objects, and the flow state they share."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Locator, Page, expect
+
+from pages import SignInPage, SignInRefused
+from pages.common import any_of
+from plexbook.config import SecretSource, Target
+from plexbook.errors import BadInput, NothingToDo, SignInFailed, TargetUnreachable
+from plexbook.secrets import Secret
+from plexbook.totp import totp
+
+Mode = Literal["set", "remove"]
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """What the user chose for this run."""
+
+    user: str | None = None
+    mode: Mode | None = None
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step: its title is the article's sentence; ``commits`` marks Remove, Save, Update."""
+
+    title: str
+    action: Callable[[Flow], None]
+    commits: bool = False
+
+
+@dataclass(frozen=True)
+class Runbook:
+    """A documented flow, run by name."""
+
+    name: str
+    #: The article's heading for this flow.
+    heading: str
+    summary: str
+    steps: tuple[Step, ...]
+    #: Proves the change took effect (Plex shows no confirmation); raises FlowFailed if not.
+    verify: Callable[[Flow], str]
+    #: Secrets the steps need beyond signing in: (variable, what it is), given the options.
+    needs: Callable[[RunOptions], tuple[tuple[str, str], ...]] = lambda options: ()
+    #: Checks the options before anything starts; raises BadInput.
+    check_options: Callable[[RunOptions], None] = lambda options: None
+
+
+@dataclass
+class Flow:
+    """The state a run's steps share: the page, the target, secrets and the current screen."""
+
+    page: Page
+    target: Target
+    secrets: SecretSource
+    options: RunOptions
+    #: The Home user the flow acts on, settled once the Home is known.
+    user: str | None = None
+    #: The page object the previous step left us on.
+    screen: Any = None
+    notes: list[str] = field(default_factory=list)
+
+    # -- secrets ---------------------------------------------------------------------------
+    def secret(self, name: str, what: str) -> Secret:
+        return self.secrets.require(name, what)
+
+    def verification_code(self) -> Secret:
+        """A 2FA code: generated from PLEX_TOTP_SECRET, else PLEX_OTP, else asked for."""
+        seed = self.secrets.get("PLEX_TOTP_SECRET")
+        if seed is not None:
+            return Secret("PLEX_OTP", totp(seed.reveal()).now())
+        return self.secrets.require("PLEX_OTP", "A two-factor verification code (or set PLEX_TOTP_SECRET)")
+
+    # -- navigation ------------------------------------------------------------------------
+    def open(self, url: str) -> None:
+        try:
+            self.page.goto(url)
+        except PlaywrightError as exc:
+            reason = str(exc).splitlines()[0]
+            raise TargetUnreachable(f"{url} did not answer ({reason})") from None
+
+    def sign_in_if_asked(self, arrival: Locator) -> None:
+        """Sign in when the target sends us to its sign-in screen; then wait for ``arrival``."""
+        form = SignInPage(self.page)
+        expect(any_of(arrival, form.email, form.continue_with_email)).to_be_visible()
+        if arrival.is_visible():
+            return
+        email = self.secrets.plain("PLEX_EMAIL")
+        if email is None:
+            if self.secrets.has("PLEX_TOKEN"):
+                raise SignInFailed("Plex did not accept PLEX_TOKEN (it asked to sign in); the token may have expired")
+            email = self.secrets.require("PLEX_EMAIL", "The Plex account's email").reveal()
+        password = self.secret("PLEX_PASSWORD", "The Plex account's password")
+        try:
+            form.sign_in(email, password, self.verification_code, arrival)
+        except SignInRefused as refused:
+            raise SignInFailed(f"Plex refused the sign-in: {refused}") from None
+
+    # -- the plex.tv API, through the browser's own session -----------------------------------
+    def _token(self) -> str:
+        raw = self.page.evaluate("() => localStorage.getItem('plex_tv_auth')")
+        token = json.loads(raw).get("authToken") if raw else None
+        if not token:
+            raise BadInput("no Plex session in the browser: sign-in did not leave a token")
+        return str(token)
+
+    def api(self, method: str, path: str, params: dict[str, str] | None = None) -> tuple[int, Any]:
+        """Call plex.tv as the signed-in browser does; returns (status, JSON or None)."""
+        response = self.page.context.request.fetch(
+            f"{self.target.api_url}{path}",
+            method=method,
+            params=params,
+            headers={
+                "Accept": "application/json",
+                "X-Plex-Token": self._token(),
+                "X-Plex-Client-Identifier": "plexbook",
+                "X-Plex-Product": "plexbook",
+            },
+        )
+        try:
+            body = response.json()
+        except (PlaywrightError, ValueError):
+            body = None
+        return response.status, body
+
+    def home_users(self) -> list[dict[str, Any]]:
+        status, body = self.api("GET", "/v2/home/users")
+        if status != 200 or not isinstance(body, dict):
+            raise TargetUnreachable(f"GET /api/v2/home/users answered {status}")
+        return list(body.get("users", []))
+
+    def me(self) -> dict[str, Any]:
+        status, body = self.api("GET", "/v2/user")
+        if status != 200 or not isinstance(body, dict):
+            raise TargetUnreachable(f"GET /api/v2/user answered {status}")
+        return body
+
+    def home_user(self, title: str) -> dict[str, Any]:
+        users = self.home_users()
+        for user in users:
+            if user.get("title") == title:
+                return user
+        names = ", ".join(str(u.get("title")) for u in users)
+        raise BadInput(f"there is no user {title!r} in this Plex Home; its users are: {names}")
+
+    def select_user(self, *, managed_only: bool = False, needs_pin: bool = True) -> dict[str, Any]:
+        """Settle which user the flow acts on and check it makes sense before anything changes."""
+        title = self.options.user or str(self.me().get("title"))
+        user = self.home_user(title)
+        self.user = title
+        if managed_only and not user.get("restricted"):
+            raise BadInput(f"{title} is not a managed user; use the remove-pin runbook for Plex users")
+        if needs_pin and not user.get("protected"):
+            raise NothingToDo(f"{title} has no PIN: there is nothing to remove")
+        return user
+
+    def switch_works(self, uuid: str, pin: Secret) -> bool:
+        """True when Plex accepts ``pin`` to switch to the user (spec: 201)."""
+        status, _ = self.api("POST", f"/v2/home/users/{uuid}/switch", {"pin": pin.reveal()})
+        return status == 201

@@ -1,0 +1,52 @@
+"""Steps and checks more than one runbook uses."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from pages import EditPinDialog, PlexHomePage, WebApp
+from plexbook.errors import FlowFailed
+from plexbook.runbook import Flow
+
+
+def open_plex_home(flow: Flow, *, managed_only: bool = False, needs_pin: bool = True) -> None:
+    """Open the web app (signing in if asked), then Settings > Plex Home; check the user."""
+    app = WebApp(flow.page)
+    flow.open(flow.target.app_url)
+    flow.sign_in_if_asked(app.settings_button)
+    flow.screen = app.open_plex_home()
+    flow.select_user(managed_only=managed_only, needs_pin=needs_pin)
+
+
+def hover_user_and_edit_pin(flow: Flow) -> None:
+    """Hover the user's row and click Edit PIN."""
+    home: PlexHomePage = flow.screen
+    flow.screen = home.user(str(flow.user)).hover().edit_pin()
+
+
+def edit_pin_dialog(flow: Flow) -> EditPinDialog:
+    if not isinstance(flow.screen, EditPinDialog):
+        raise FlowFailed(f"expected the Edit PIN dialog, but the flow is on {type(flow.screen).__name__}")
+    return flow.screen
+
+
+def verify_pin_state(flow: Flow, *, protected: bool) -> str:
+    """Reload Plex Home and ask the API: both must agree the user's PIN is (or is not) set."""
+    title = str(flow.user)
+    flow.open(flow.target.plex_home_url)
+    row = PlexHomePage(flow.page).user(title)
+    expect(row.root).to_be_visible()
+    try:
+        if protected:
+            expect(row.pin_required).to_be_visible()
+        else:
+            expect(row.pin_required).to_have_count(0)
+    except AssertionError:
+        shown = "still shows" if not protected else "does not show"
+        raise FlowFailed(f"Plex Home {shown} \"PIN Required\" for {title} after reloading") from None
+    api_protected = bool(flow.home_user(title).get("protected"))
+    if api_protected != protected:
+        raise FlowFailed(f"the API reports protected={str(api_protected).lower()} for {title}")
+    if protected:
+        return f"{title} now has a PIN: Plex Home shows \"PIN Required\" and the API agrees"
+    return f"{title}'s PIN is removed: Plex Home no longer shows \"PIN Required\" and the API agrees"

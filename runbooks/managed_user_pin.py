@@ -1,0 +1,64 @@
+"""*Remove PIN for managed user*: set or remove a managed user's PIN (no current PIN asked)."""
+
+from __future__ import annotations
+
+from pages import PlexHomePage
+from plexbook.errors import BadInput, FlowFailed
+from plexbook.runbook import Flow, RunOptions, Runbook, Step
+from runbooks.common import edit_pin_dialog, open_plex_home, verify_pin_state
+
+
+def _open(flow: Flow) -> None:
+    open_plex_home(flow, managed_only=True, needs_pin=flow.options.mode != "set")
+
+
+def _hover(flow: Flow) -> None:
+    home: PlexHomePage = flow.screen
+    flow.screen = home.user(str(flow.user)).hover()
+
+
+def _edit_pin(flow: Flow) -> None:
+    flow.screen = flow.screen.edit_pin()
+
+
+def _set_or_remove(flow: Flow) -> None:
+    dialog = edit_pin_dialog(flow)
+    if flow.options.mode == "set":
+        dialog.set_pin(flow.secret("PLEX_NEW_PIN", "The new PIN"))
+    else:
+        dialog.remove()
+
+
+def _verify(flow: Flow) -> str:
+    if flow.options.mode != "set":
+        return verify_pin_state(flow, protected=False)
+    verdict = verify_pin_state(flow, protected=True)
+    user = flow.home_user(str(flow.user))
+    if not flow.switch_works(str(user["uuid"]), flow.secret("PLEX_NEW_PIN", "The new PIN")):
+        raise FlowFailed(f"Plex does not accept the new PIN for {flow.user}")
+    return f"{verdict}; the new PIN opens the profile"
+
+
+def _needs(options: RunOptions) -> tuple[tuple[str, str], ...]:
+    return (("PLEX_NEW_PIN", "The new PIN"),) if options.mode == "set" else ()
+
+
+def _check(options: RunOptions) -> None:
+    if not options.user:
+        raise BadInput("managed-user-pin needs --user NAME (the managed user)")
+
+
+RUNBOOK = Runbook(
+    name="managed-user-pin",
+    heading="Remove PIN for managed user",
+    summary="Set (--set) or remove (--remove, the default) a managed user's PIN.",
+    steps=(
+        Step("Open Settings and then head to Plex Home.", _open),
+        Step("Hover your mouse over the user whose Pin you want to remove.", _hover),
+        Step("Select the Edit PIN option.", _edit_pin),
+        Step("Next, either set a new PIN or use the remove link to remove the Pin.", _set_or_remove, commits=True),
+    ),
+    verify=_verify,
+    needs=_needs,
+    check_options=_check,
+)

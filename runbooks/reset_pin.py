@@ -1,0 +1,56 @@
+"""*If you have forgotten the current Pin*: sign in and use the PIN Reset page."""
+
+from __future__ import annotations
+
+from pages import PinResetPage, WebApp
+from plexbook.errors import BadInput, FlowFailed
+from plexbook.runbook import Flow, RunOptions, Runbook, Step
+
+
+def _sign_in(flow: Flow) -> None:
+    flow.open(flow.target.app_url)
+    flow.sign_in_if_asked(WebApp(flow.page).settings_button)
+    owner = flow.me()
+    if flow.options.user and flow.options.user != owner.get("title"):
+        raise BadInput(f"reset-pin resets the account owner's own PIN ({owner.get('title')}), not {flow.options.user}'s")
+    flow.user = str(owner.get("title"))
+
+
+def _choose(flow: Flow) -> None:
+    page = PinResetPage(flow.page)
+    flow.open(flow.target.pin_reset_url)
+    flow.sign_in_if_asked(page.heading)
+    page.choose_pin(flow.secret("PLEX_NEW_PIN", "The new PIN"), flow.secret("PLEX_PASSWORD", "The account password"))
+    flow.screen = page
+
+
+def _update(flow: Flow) -> None:
+    page: PinResetPage = flow.screen
+    page.update()
+
+
+def _verify(flow: Flow) -> str:
+    owner = flow.me()
+    if not owner.get("protected"):
+        raise FlowFailed(f"the API reports no PIN for {flow.user} after the update")
+    if not flow.switch_works(str(owner["uuid"]), flow.secret("PLEX_NEW_PIN", "The new PIN")):
+        raise FlowFailed(f"Plex does not accept the new PIN for {flow.user}")
+    return f"{flow.user}'s PIN was reset: Plex accepts the new PIN"
+
+
+def _needs(options: RunOptions) -> tuple[tuple[str, str], ...]:
+    return (("PLEX_NEW_PIN", "The new PIN"), ("PLEX_PASSWORD", "The account password"))
+
+
+RUNBOOK = Runbook(
+    name="reset-pin",
+    heading="If you have forgotten the current Pin",
+    summary="Choose a new PIN for the account owner on the PIN Reset page (needs the password).",
+    steps=(
+        Step("Sign in to the Plex account on website.", _sign_in),
+        Step("Navigate to the Pin Reset page and then choose a new Pin and your current password.", _choose),
+        Step("Finally, hit the Update button for the changes to take place.", _update, commits=True),
+    ),
+    verify=_verify,
+    needs=_needs,
+)
