@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import Playwright, expect, sync_playwright
 
 from pages.errors import PlexRefused, UnexpectedScreen
 from plexbook.browser import BrowserNotFound, BrowserOptions, launch
@@ -95,8 +95,12 @@ def _first_lines(exc: BaseException) -> str:
     return f"{head} ({waited.lstrip('- ')})" if waited else head
 
 
-def execute(request: RunRequest) -> RunResult:
-    """Run ``request.runbook`` once and return its result; evidence is always written."""
+def execute(request: RunRequest, playwright: Playwright | None = None) -> RunResult:
+    """Run ``request.runbook`` once and return its result; evidence is always written.
+
+    ``playwright`` is a running Playwright to borrow (pytest-playwright's, in tests);
+    without it the run starts its own.
+    """
     book = request.runbook
     check_request(book, request.options, request.secrets)
     run_dir = new_run_dir(request.traces_dir, book.name)
@@ -105,9 +109,9 @@ def execute(request: RunRequest) -> RunResult:
     result = RunResult(book.name, run_dir, EXIT_FLOW_FAILED, "failed", "the run did not start")
     flow: Flow | None = None
     try:
-        with sync_playwright() as playwright:
+        with _playwright(playwright) as running:
             try:
-                browser = launch(playwright, request.browser)
+                browser = launch(running, request.browser)
             except (BrowserNotFound, PlaywrightError) as exc:
                 raise BadInput(f"cannot start the browser: {_first_lines(exc)}") from None
             try:
@@ -131,6 +135,15 @@ def execute(request: RunRequest) -> RunResult:
         recorder.finish({"status": result.status, "message": result.message, "exit_code": result.exit_code}, None, [])
     result.user = flow.user if flow else request.options.user
     return result
+
+
+@contextmanager
+def _playwright(borrowed: Playwright | None) -> Iterator[Playwright]:
+    if borrowed is not None:
+        yield borrowed
+        return
+    with sync_playwright() as own:
+        yield own
 
 
 def _seed_token(context: object, request: RunRequest) -> None:

@@ -280,6 +280,11 @@ class SandboxState:
         """True once the allowed wrong attempts are used up: the next one would be one too many."""
         return len(self._recent(key)) >= WRONG_ATTEMPTS_ALLOWED
 
+    def wrong_attempts(self, email: str) -> int:
+        """Refused PINs and passwords for an account within the current window."""
+        with self._lock:
+            return len(self._recent(email))
+
     def record_wrong_attempt(self, key: str) -> None:
         """Count a refused PIN or password against ``key`` (an account)."""
         self._recent(key).append(self._clock())

@@ -28,6 +28,8 @@
       location.assign("/auth");
     });
     window.addEventListener("hashchange", route);
+    // Like Plex Web, the shell only appears once the app is ready to respond to it.
+    document.getElementById("top-bar").hidden = false;
     route();
   }
 
