@@ -11,6 +11,7 @@ import re
 
 from playwright.sync_api import Locator, Page, expect
 
+from pages.actions import acting_on
 from pages.common import alert, any_of, control
 from pages.errors import PinRefused, UnexpectedScreen
 from pages.secret_input import enter_secret
@@ -46,7 +47,7 @@ class _PinDialog:
         enter_secret(self.pin_fields.first, pin)
 
     def cancel(self) -> None:
-        self.cancel_button.click()
+        acting_on(self.cancel_button).click()
         expect(self.root).to_be_hidden()
 
 
@@ -67,7 +68,7 @@ class ConfirmPinDialog(_PinDialog):
         self.enter_pin(pin)
         # Some releases submit on the fourth digit and have no "Continue" at all.
         if self.continue_button.count():
-            self.continue_button.click()
+            acting_on(self.continue_button).click()
         edit = EditPinDialog(self.page)
         expect(any_of(edit.root, self.error)).to_be_visible()
         if self.error.is_visible():
@@ -90,13 +91,13 @@ class EditPinDialog(_PinDialog):
 
     def remove(self) -> None:
         """Click Remove. Plex shows no confirmation: the dialog just closes."""
-        self.remove_button.click()
+        acting_on(self.remove_button).click()
         self._closed()
 
     def set_pin(self, pin: Secret) -> None:
         """Type a new PIN and Save."""
         self.enter_pin(pin)
-        self.save_button.click()
+        acting_on(self.save_button).click()
         self._closed()
 
     def _closed(self) -> None:

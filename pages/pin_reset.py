@@ -6,6 +6,7 @@ import re
 
 from playwright.sync_api import Locator, Page, expect
 
+from pages.actions import acting_on
 from pages.common import alert, any_of, control
 from pages.errors import PasswordRefused, UnexpectedScreen
 from pages.secret_input import enter_secret
@@ -58,7 +59,7 @@ class PinResetPage:
 
     def update(self) -> None:
         """Click Update and wait for Plex's answer; a refusal raises with Plex's words."""
-        self.update_button.click()
+        acting_on(self.update_button).click()
         expect(any_of(self.success, self.error)).to_be_visible()
         if self.error.is_visible():
             message = self.error.inner_text().strip()

@@ -6,6 +6,7 @@ import re
 
 from playwright.sync_api import Locator, Page, expect
 
+from pages.actions import acting_on
 from pages.common import any_of, control
 from pages.pin_dialogs import ConfirmPinDialog, EditPinDialog
 
@@ -34,13 +35,13 @@ class UserRow:
 
     def hover(self) -> UserRow:
         """Point at the row, which reveals its "Edit PIN" control."""
-        self.root.hover()
+        acting_on(self.root).hover()
         expect(self.edit_pin_link).to_be_visible()
         return self
 
     def edit_pin(self) -> ConfirmPinDialog | EditPinDialog:
         """Click "Edit PIN": Confirm Current PIN for a protected Plex user, else Edit PIN."""
-        self.edit_pin_link.click()
+        acting_on(self.edit_pin_link).click()
         confirm, edit = ConfirmPinDialog(self.page), EditPinDialog(self.page)
         expect(any_of(confirm.root, edit.root)).to_be_visible()
         return confirm if confirm.root.is_visible() else edit

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Locator
 
+from pages.actions import acting_on
 from plexbook.secrets import Secret
 
 
@@ -13,5 +14,5 @@ def enter_secret(field: Locator, secret: Secret) -> None:
     Key by key, because Plex's four-digit PIN boxes move focus along as each digit is
     typed; typing into the first box fills them all, and one input takes it whole.
     """
-    field.click()
+    acting_on(field).click()
     field.press_sequentially(secret.reveal())

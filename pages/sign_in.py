@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from playwright.sync_api import Locator, Page, expect
 
+from pages.actions import acting_on
 from pages.common import alert, any_of
 from pages.errors import SignInRefused
 from pages.secret_input import enter_secret
@@ -58,14 +59,14 @@ class SignInPage:
         """
         expect(any_of(self.email, self.continue_with_email)).to_be_visible()
         if self.continue_with_email.is_visible():
-            self.continue_with_email.click()
+            acting_on(self.continue_with_email).click()
         self.email.fill(email)
         enter_secret(self.password, password)
-        self.sign_in_button.click()
+        acting_on(self.sign_in_button).click()
         self._wait_for_answer(any_of(arrival, self.verification_code))
         if self.verification_code.is_visible():
             enter_secret(self.verification_code, code())
-            self.submit_code_button.click()
+            acting_on(self.submit_code_button).click()
             self._wait_for_answer(arrival)
 
     def _wait_for_answer(self, expected: Locator) -> None:

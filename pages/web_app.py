@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Locator, Page, expect
 
+from pages.actions import acting_on
 from pages.plex_home import HOME_HEADING, PlexHomePage
 
 
@@ -28,14 +29,14 @@ class WebApp:
         return self.page.get_by_role("link", name=HOME_HEADING)
 
     def open_settings(self) -> WebApp:
-        self.settings_button.click()
+        acting_on(self.settings_button).click()
         expect(self.plex_home_link).to_be_visible()
         return self
 
     def open_plex_home(self) -> PlexHomePage:
         """Settings > Plex Home, through the sidebar as the article says."""
         self.open_settings()
-        self.plex_home_link.click()
+        acting_on(self.plex_home_link).click()
         home = PlexHomePage(self.page)
         expect(home.heading).to_be_visible()
         return home

@@ -100,6 +100,16 @@ class SecretSource:
     ) -> None:
         self._values = dict(values)
         self._prompt = prompt
+        self._registered: set[str] = set()
+
+    def register(self, value: str) -> None:
+        """Remember a secret the run met (a session token, a 2FA code), so evidence can drop it."""
+        if value:
+            self._registered.add(value)
+
+    def registered(self) -> set[str]:
+        """Every secret this run has used or met: what must not appear in its evidence."""
+        return set(self._registered)
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str], interactive: bool | None = None) -> SecretSource:
@@ -116,7 +126,10 @@ class SecretSource:
 
     def get(self, name: str) -> Secret | None:
         value = self._values.get(name)
-        return Secret(name, value) if value else None
+        if not value:
+            return None
+        self.register(value)
+        return Secret(name, value)
 
     def require(self, name: str, what: str) -> Secret:
         """The secret, asking for it (hidden) when missing and a person is there to answer."""
@@ -132,10 +145,13 @@ class SecretSource:
         if name in PIN_NAMES and not secret.is_pin():
             raise BadInput(f"{name} must be exactly 4 digits")
         self._values[name] = value
+        self.register(value)
         return secret
 
     def check(self) -> None:
         """Refuse malformed secrets before anything starts: PINs are 4 digits, TOTP is base32."""
+        for name in SECRET_NAMES:
+            self.register(self._values.get(name, ""))
         for name in PIN_NAMES:
             secret = self.get(name)
             if secret is not None and not secret.is_pin():

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import Playwright, expect, sync_playwright
+from playwright.sync_api import Browser, Playwright, expect, sync_playwright
 
 from pages.errors import PlexRefused, UnexpectedScreen
 from plexbook.browser import BrowserNotFound, BrowserOptions, launch
 from plexbook.config import SecretSource, Target
-from plexbook.errors import EXIT_FLOW_FAILED, EXIT_OK, BadInput, NothingToDo, RunStop
+from plexbook.errors import EXIT_BAD_INPUT, EXIT_FLOW_FAILED, EXIT_OK, BadInput, NothingToDo, RunStop
 from plexbook.recorder import Recorder, StepRecord, TraceMode, new_run_dir
+from plexbook.report import print_pdf
+from plexbook.scrub import Scrubber
 from plexbook.runbook import Flow, RunOptions, Runbook
 from sandbox import Household, SandboxServer, Variant, demo_household
 
@@ -36,6 +38,7 @@ class RunRequest:
     trace: TraceMode = "on"
     timeout_s: float = 30.0
     traces_dir: Path = Path("traces")
+    pdf: bool = False
 
 
 @dataclass
@@ -108,33 +111,84 @@ def execute(request: RunRequest, playwright: Playwright | None = None) -> RunRes
     recorder.plan([(step.title, step.commits) for step in book.steps])
     result = RunResult(book.name, run_dir, EXIT_FLOW_FAILED, "failed", "the run did not start")
     flow: Flow | None = None
-    try:
-        with _playwright(playwright) as running:
-            try:
-                browser = launch(running, request.browser)
-            except (BrowserNotFound, PlaywrightError) as exc:
-                raise BadInput(f"cannot start the browser: {_first_lines(exc)}") from None
-            try:
-                context = browser.new_context(viewport=VIEWPORT)  # type: ignore[arg-type]
-                context.set_default_timeout(request.timeout_s * 1000)
-                expect.set_options(timeout=request.timeout_s * 1000)
-                _seed_token(context, request)
-                page = context.new_page()
-                recorder.attach(context, page, f"{request.browser.name} {browser.version}")
-                flow = Flow(page, request.target, request.secrets, request.options)
-                result = _run_steps(book, flow, recorder, result)
-            finally:
-                recorder.finish(
-                    {"status": result.status, "message": result.message, "exit_code": result.exit_code},
-                    flow.user if flow else request.options.user,
-                    flow.notes if flow else [],
-                )
-                browser.close()
-    except BadInput as stop:
-        result = RunResult(book.name, run_dir, stop.exit_code, "bad input", str(stop))
-        recorder.finish({"status": result.status, "message": result.message, "exit_code": result.exit_code}, None, [])
+    with _playwright(playwright) as running:
+        try:
+            browser = launch(running, request.browser)
+        except (BrowserNotFound, PlaywrightError) as exc:
+            message = f"cannot start the browser: {_first_lines(exc)}"
+            result = RunResult(book.name, run_dir, EXIT_BAD_INPUT, "bad input", message)
+            _finish(recorder, result, request, None, pdf=None)
+            return result
+        try:
+            context = browser.new_context(viewport=VIEWPORT)  # type: ignore[arg-type]
+            context.set_default_timeout(request.timeout_s * 1000)
+            expect.set_options(timeout=request.timeout_s * 1000)
+            _seed_token(context, request)
+            page = context.new_page()
+            recorder.attach(context, page, f"{request.browser.name} {browser.version}")
+            flow = Flow(page, request.target, request.secrets, request.options)
+            result = _run_steps(book, flow, recorder, result)
+        finally:
+            if flow is not None:
+                _collect_session_secrets(flow)
+            result = _scrubbed(result, request)
+            _finish(recorder, result, request, flow, pdf=_pdf_printer(running, browser, request))
+            browser.close()
     result.user = flow.user if flow else request.options.user
     return result
+
+
+def _finish(
+    recorder: Recorder, result: RunResult, request: RunRequest, flow: Flow | None, pdf: Callable[[Path], Path] | None
+) -> None:
+    recorder.finish(
+        {"status": result.status, "message": result.message, "exit_code": result.exit_code},
+        user=flow.user if flow else request.options.user,
+        account=request.secrets.plain("PLEX_EMAIL"),
+        notes=flow.notes if flow else [],
+        secrets=request.secrets.registered(),
+        pdf=pdf,
+    )
+
+
+def _scrubbed(result: RunResult, request: RunRequest) -> RunResult:
+    """Messages can quote Playwright's call log, which may quote typed text: scrub them too."""
+    scrubber = Scrubber(request.secrets.registered())
+    result.message = scrubber.text(result.message)
+    if result.failed_step is not None and result.failed_step.error:
+        result.failed_step.error = scrubber.text(result.failed_step.error)
+    return result
+
+
+def _collect_session_secrets(flow: Flow) -> None:
+    """The session's own token and cookies are secrets too, though nobody typed them."""
+    page = flow.page
+    try:
+        for cookie in page.context.cookies():
+            flow.secrets.register(cookie.get("value", ""))
+        if not page.is_closed():
+            raw = page.evaluate("() => localStorage.getItem('plex_tv_auth')")
+            if raw:
+                flow.secrets.register(str(json.loads(raw).get("authToken") or ""))
+    except (PlaywrightError, ValueError, AttributeError):
+        pass  # a page on an error screen or another origin: header and key rules still apply
+
+
+def _pdf_printer(running: Playwright, browser: Browser, request: RunRequest) -> Callable[[Path], Path] | None:
+    """Chromium prints PDFs headless only; a headed run prints with a headless browser of its own."""
+    if not request.pdf or request.browser.name != "chromium":
+        return None
+    if not request.browser.headed:
+        return lambda html: print_pdf(browser, html)
+
+    def headless(html: Path) -> Path:
+        printer = launch(running, BrowserOptions("chromium"))
+        try:
+            return print_pdf(printer, html)
+        finally:
+            printer.close()
+
+    return headless
 
 
 @contextmanager

@@ -1,4 +1,5 @@
-"""A run's evidence folder: trace with one group per step, step screenshots, manifest.
+"""A run's evidence folder: trace with one group per step, annotated step screenshots,
+a scrubbed trace, reports and a manifest that lists every artifact with its hash.
 
 Vocabulary and lifecycle follow pytest-playwright's ``--tracing on|off|retain-on-failure``.
 Evidence is written even when a step fails: the folder is the first thing made and the
@@ -11,7 +12,7 @@ import json
 import re
 import secrets
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -19,12 +20,37 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any, Literal
 
-from playwright.sync_api import BrowserContext, Page
+from playwright.sync_api import BrowserContext, Locator, Page
 
 import plexbook
+from pages.actions import listening
+from plexbook.annotate import Box, annotate
+from plexbook.evidence import artifact_list
+from plexbook.report import mask_email, write_reports
+from plexbook.scrub import scrub_trace
 
 TraceMode = Literal["on", "off", "retain-on-failure"]
 StepStatus = Literal["passed", "failed", "not run"]
+
+#: Fields whose content is secret. Their text is drawn as discs in every frame the browser
+#: paints (so the trace's screencast never shows it) and masked in step screenshots.
+SECRET_FIELDS = (
+    "input[type=password], input[inputmode=numeric], input[autocomplete=one-time-code], "
+    "input[autocomplete=current-password], input[autocomplete=new-password]"
+)
+MASK_SECRET_FIELDS_SCRIPT = """
+(() => {
+  const css = `%s { -webkit-text-security: disc !important; }`;
+  const add = () => {
+    if (document.getElementById("plexbook-secret-fields")) return;
+    const style = document.createElement("style");
+    style.id = "plexbook-secret-fields";
+    style.textContent = css;
+    (document.head || document.documentElement).appendChild(style);
+  };
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", add); else add();
+})();
+""" % SECRET_FIELDS
 
 
 def new_run_dir(traces_dir: Path, runbook: str, now: datetime | None = None) -> Path:
@@ -57,13 +83,17 @@ class Manifest:
     target: str
     user: str | None
     started: str
+    account: str | None = None
+    rehearsal: bool = False
     ended: str | None = None
     steps: list[StepRecord] = field(default_factory=list)
+    verification: StepRecord | None = None
     outcome: dict[str, Any] = field(default_factory=dict)
     versions: dict[str, str] = field(default_factory=dict)
-    verification: StepRecord | None = None
+    trace_mode: str = "on"
     trace: str | None = None
     notes: list[str] = field(default_factory=list)
+    artifacts: list[dict[str, Any]] = field(default_factory=list)
 
 
 class Recorder:
@@ -79,17 +109,21 @@ class Recorder:
             user=None,
             started=datetime.now(UTC).isoformat(timespec="seconds"),
             versions={"plexbook": plexbook.__version__, "playwright": version("playwright")},
+            trace_mode=trace_mode,
         )
         self._context: BrowserContext | None = None
         self._page: Page | None = None
+        self._tracing = False
 
     def attach(self, context: BrowserContext, page: Page, browser: str) -> None:
         """Start recording the browser context the run uses."""
         self._context, self._page = context, page
         self.manifest.versions["browser"] = browser
+        context.add_init_script(MASK_SECRET_FIELDS_SCRIPT)
         if self.trace_mode != "off":
             # Sources are left out: they would copy this tool's code into every trace.
             context.tracing.start(screenshots=True, snapshots=True, sources=False, title=self.manifest.run_id)
+            self._tracing = True
 
     def plan(self, titles: list[tuple[str, bool]]) -> None:
         self.manifest.steps = [StepRecord(i, title, commits) for i, (title, commits) in enumerate(titles, start=1)]
@@ -111,47 +145,92 @@ class Recorder:
     @contextmanager
     def _recorded(self, record: StepRecord) -> Iterator[StepRecord]:
         number = record.number
-        tracing = self._context.tracing if self._context and self.trace_mode != "off" else None
-        if tracing:
-            tracing.group(f"{number}. {record.title}")
+        caption = f"Step {number}: {record.title}"
+        name = f"{number:02d}-{_slug(record.title)}.png"
+        if self._tracing and self._context is not None:
+            self._context.tracing.group(f"{number}. {record.title}")
+        acted: list[bytes] = []
         started = time.perf_counter()
         try:
-            yield record
+            # The last element a step acts on is the one its screenshot outlines, taken
+            # just before the action (after it, a Remove button has already vanished).
+            with listening(lambda locator: self._capture(locator, caption, acted)):
+                yield record
             record.status = "passed"
         except BaseException:
             record.status = "failed"
             raise
         finally:
             record.duration_s = round(time.perf_counter() - started, 3)
-            record.screenshot = self._screenshot(f"{number:02d}-{_slug(record.title)}.png")
-            if tracing:
-                tracing.group_end()
+            if record.status == "failed" or not acted:
+                shot = self._screenshot(caption, None)
+                if shot is not None:
+                    acted.append(shot)
+            if acted:
+                (self.run_dir / name).write_bytes(acted[-1])
+                record.screenshot = name
+            if self._tracing and self._context is not None:
+                self._context.tracing.group_end()
 
-    def _screenshot(self, name: str) -> str | None:
-        if self._page is None or self._page.is_closed():
+    def _capture(self, locator: Locator, caption: str, into: list[bytes]) -> None:
+        try:
+            box = locator.bounding_box(timeout=2000)
+        except Exception:  # noqa: BLE001 - not there yet: the action itself will wait and say so
+            box = None
+        shot = self._screenshot(caption, box)  # type: ignore[arg-type]
+        if shot is not None:
+            into.append(shot)
+
+    def _screenshot(self, caption: str, box: Box | None) -> bytes | None:
+        page = self._page
+        if page is None or page.is_closed():
             return None
         try:
-            self._page.screenshot(path=self.run_dir / name, full_page=True)
+            png = page.screenshot(mask=[page.locator(SECRET_FIELDS)], mask_color="#4a4a4a", animations="disabled")
         except Exception:  # noqa: BLE001 - a missing screenshot must not hide the step's own error
             return None
-        return name
+        return annotate(png, caption, box)
 
-    def finish(self, outcome: dict[str, Any], user: str | None, notes: list[str]) -> Path:
-        """Stop tracing (keeping the trace as the mode says) and write the manifest."""
+    def finish(
+        self,
+        outcome: dict[str, Any],
+        *,
+        user: str | None,
+        account: str | None,
+        notes: list[str],
+        secrets: set[str],
+        pdf: Callable[[Path], Path] | None = None,
+    ) -> Path:
+        """Stop tracing, scrub the trace, write the reports and the manifest with every hash."""
         self.manifest.user = user
+        self.manifest.account = mask_email(account)
         self.manifest.notes = notes
         self.manifest.outcome = outcome
-        if self._context is not None and self.trace_mode != "off":
+        if self._tracing and self._context is not None:
             keep = self.trace_mode == "on" or outcome.get("exit_code", 1) != 0
             try:
                 if keep:
-                    self._context.tracing.stop(path=self.run_dir / "trace.zip")
+                    trace = self.run_dir / "trace.zip"
+                    self._context.tracing.stop(path=trace)
+                    scrub_trace(trace, secrets)
                     self.manifest.trace = "trace.zip"
                 else:
                     self._context.tracing.stop()
-            except Exception:  # noqa: BLE001 - the browser may already be gone
-                self.manifest.trace = None
+            except Exception as exc:  # noqa: BLE001 - the browser may already be gone
+                (self.run_dir / "trace.zip").unlink(missing_ok=True)
+                self.manifest.notes.append(f"no trace was kept: {type(exc).__name__}")
+            self._tracing = False
         self.manifest.ended = datetime.now(UTC).isoformat(timespec="seconds")
+        data = asdict(self.manifest)
+        html, _ = write_reports(data, self.run_dir)
+        if pdf is not None:
+            try:
+                pdf(html)
+            except Exception as exc:  # noqa: BLE001 - the HTML report stands on its own
+                self.manifest.notes.append(f"report.pdf could not be printed: {str(exc).splitlines()[0]}")
+                data = asdict(self.manifest)
+                write_reports(data, self.run_dir)
+        data["artifacts"] = artifact_list(self.run_dir)
         path = self.run_dir / "manifest.json"
-        path.write_text(json.dumps(asdict(self.manifest), indent=2) + "\n", encoding="utf-8")
+        path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
         return path

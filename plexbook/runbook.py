@@ -76,7 +76,9 @@ class Flow:
         """A 2FA code: generated from PLEX_TOTP_SECRET, else PLEX_OTP, else asked for."""
         seed = self.secrets.get("PLEX_TOTP_SECRET")
         if seed is not None:
-            return Secret("PLEX_OTP", totp(seed.reveal()).now())
+            code = totp(seed.reveal()).now()
+            self.secrets.register(code)
+            return Secret("PLEX_OTP", code)
         return self.secrets.require("PLEX_OTP", "A two-factor verification code (or set PLEX_TOTP_SECRET)")
 
     # -- navigation ------------------------------------------------------------------------
@@ -110,6 +112,7 @@ class Flow:
         token = json.loads(raw).get("authToken") if raw else None
         if not token:
             raise BadInput("no Plex session in the browser: sign-in did not leave a token")
+        self.secrets.register(str(token))
         return str(token)
 
     def api(self, method: str, path: str, params: dict[str, str] | None = None) -> tuple[int, Any]:
@@ -164,5 +167,7 @@ class Flow:
 
     def switch_works(self, uuid: str, pin: Secret) -> bool:
         """True when Plex accepts ``pin`` to switch to the user (spec: 201)."""
-        status, _ = self.api("POST", f"/v2/home/users/{uuid}/switch", {"pin": pin.reveal()})
+        status, body = self.api("POST", f"/v2/home/users/{uuid}/switch", {"pin": pin.reveal()})
+        if isinstance(body, dict) and body.get("authToken"):
+            self.secrets.register(str(body["authToken"]))
         return status == 201

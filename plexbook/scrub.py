@@ -1,0 +1,207 @@
+"""Make a saved Playwright trace safe to share: no secret left in it, and still a working trace.
+
+A trace keeps every value typed into the page (password fields included), request URLs,
+headers and bodies, and response bodies. Playwright offers no redaction, so after the trace
+is saved its zip is rewritten entry by entry:
+
+- ``*.trace`` and ``*.network`` are JSON lines; each line is parsed and secrets are replaced
+  inside string values only, so the file stays valid and the viewer still opens it.
+- Text resources (request and response bodies) are scrubbed the same way as text.
+- Images are left as they are: the page masks secret fields before anything is captured.
+- ``resources/src@*`` (copies of source files) are dropped.
+
+What is replaced:
+
+- every secret the run registered (and its URL-encoded and base64 forms), wherever it
+  stands in a string when it is long enough not to collide with other text; a short one
+  (a 4-digit PIN) only where it stands on its own, never inside a longer word or number;
+- whatever stands in sensitive places, known or not: ``X-Plex-Token`` and cookie headers,
+  query and form values named ``X-Plex-Token``, ``pin``, ``currentPin``, ``password``,
+  ``verificationCode``, JSON values named ``authToken``, input values in DOM snapshots of
+  password fields, and typed text that is part of a secret (a PIN typed a digit at a time).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import zipfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, quote_plus
+
+REDACTED = "[redacted]"
+#: A secret this long can be replaced wherever it appears without hitting unrelated text.
+LONG_SECRET = 6
+
+SENSITIVE_PARAMS = ("x-plex-token", "pin", "currentpin", "password", "verificationcode", "authtoken", "token")
+SENSITIVE_HEADERS = ("x-plex-token", "cookie", "set-cookie", "authorization")
+#: Keys whose values name things inside the trace; changing them would break the trace.
+STRUCTURAL_KEYS = frozenset(
+    {"callId", "parentId", "pageId", "frameId", "sha1", "_sha1", "snapshotName", "pageRef", "_frameref", "resourceId"}
+)
+#: Action parameters that carry what was typed.
+TYPED_KEYS = frozenset({"text", "value", "key", "values"})
+
+_PARAM_RE = re.compile(
+    r"(?i)(?P<lead>(?:^|[?&;]|\b)(?:" + "|".join(re.escape(p) for p in SENSITIVE_PARAMS) + r")=)(?P<value>[^&#\s\"'<>]*)"
+)
+_JSON_TOKEN_RE = re.compile(r'(?i)("(?:authToken|token)"\s*:\s*")([^"\\]*(?:\\.[^"\\]*)*)(")')
+
+
+def encoded_forms(secret: str) -> set[str]:
+    """The ways a secret may be written down: as is, URL-encoded, JSON-escaped, base64."""
+    forms = {secret, quote(secret, safe=""), quote_plus(secret), json.dumps(secret)[1:-1]}
+    forms |= base64_forms(secret.encode())
+    return {f for f in forms if f}
+
+
+def base64_forms(data: bytes) -> set[str]:
+    """The base64 text of ``data`` at each of the three alignments it can have inside a longer text."""
+    forms: set[str] = set()
+    for offset in range(3):
+        encoded = base64.b64encode(b"\0" * offset + data).decode()
+        start = (offset * 4 + 2) // 3  # characters touched by the padding bytes in front
+        end = len(encoded) - (4 if (offset + len(data)) % 3 else 0)  # the tail depends on what follows
+        middle = encoded[start:end].rstrip("=")
+        if len(middle) >= 4:
+            forms.add(middle)
+    return forms
+
+
+class Scrubber:
+    """Replaces the registered secrets, and anything in a sensitive place, in text and JSON."""
+
+    def __init__(self, secrets: Iterable[str]) -> None:
+        values = {s for s in secrets if s}
+        # Digits alone (PINs, 2FA codes) are matched only where they stand on their own,
+        # since the same digits occur inside timestamps and identifiers.
+        short = {s for s in values if len(s) < LONG_SECRET or s.isdigit()}
+        self.short = sorted(short, key=len, reverse=True)
+        long_forms: set[str] = set()
+        for secret in values - short:
+            long_forms |= {f for f in encoded_forms(secret) if len(f) >= 4}
+        self.long = sorted(long_forms, key=len, reverse=True)
+        self._short_re = (
+            re.compile(r"(?<![0-9A-Za-z])(?:" + "|".join(re.escape(s) for s in self.short) + r")(?![0-9A-Za-z])")
+            if self.short
+            else None
+        )
+
+    # -- text ------------------------------------------------------------------------------
+    def text(self, value: str) -> str:
+        """Scrub a free text: a URL, a form body, a log line, a page's HTML."""
+        value = _PARAM_RE.sub(lambda m: m.group("lead") + (REDACTED if m.group("value") else ""), value)
+        value = _JSON_TOKEN_RE.sub(lambda m: m.group(1) + REDACTED + m.group(3), value)
+        for form in self.long:
+            value = value.replace(form, REDACTED)
+        if self._short_re is not None:
+            value = self._short_re.sub(REDACTED, value)
+        return value
+
+    def is_part_of_a_secret(self, value: str) -> bool:
+        """True for typed text that is a secret or a piece of one (one digit of a PIN)."""
+        return bool(value) and any(value in secret for secret in self.short + self.long)
+
+    # -- JSON ------------------------------------------------------------------------------
+    def json(self, node: Any, key: str | None = None) -> Any:
+        """Scrub the strings of a parsed JSON value; structure, numbers and names are kept."""
+        if isinstance(node, dict):
+            return self._object(node)
+        if isinstance(node, list):
+            if key == "cookies":
+                return [{**c, "value": REDACTED} if isinstance(c, dict) and c.get("value") else c for c in node]
+            return self._array(node)
+        if isinstance(node, str):
+            if key in STRUCTURAL_KEYS:
+                return node
+            if key is not None and key.lower() in ("authtoken", "token"):
+                return REDACTED if node else node
+            return self.text(node)
+        return node
+
+    def _object(self, node: dict[str, Any]) -> dict[str, Any]:
+        # A HAR header or query entry: {"name": "X-Plex-Token", "value": "..."}.
+        name = node.get("name")
+        if isinstance(name, str) and isinstance(node.get("value"), str) and node["value"]:
+            lowered = name.lower()
+            if lowered in SENSITIVE_HEADERS or lowered in SENSITIVE_PARAMS:
+                return {**node, "value": REDACTED}
+        return {k: self.json(v, k) for k, v in node.items()}
+
+    def _array(self, node: list[Any]) -> list[Any]:
+        # A DOM snapshot element: ["INPUT", {attributes}, children...].
+        if len(node) >= 2 and isinstance(node[0], str) and isinstance(node[1], dict):
+            attrs = dict(node[1])
+            typed = attrs.get("__playwright_value_")
+            if isinstance(typed, str) and typed and (
+                str(attrs.get("type", "")).lower() == "password" or self.is_part_of_a_secret(typed)
+            ):
+                attrs["__playwright_value_"] = REDACTED
+            if str(attrs.get("type", "")).lower() == "password" and attrs.get("value"):
+                attrs["value"] = REDACTED
+            return [node[0], self.json(attrs), *(self.json(child) for child in node[2:])]
+        return [self.json(child) for child in node]
+
+    def _typed(self, params: dict[str, Any]) -> dict[str, Any]:
+        """An action's parameters: what was typed goes if it is a secret or a piece of one."""
+        return {
+            k: REDACTED if k in TYPED_KEYS and isinstance(v, str) and self.is_part_of_a_secret(v) else v
+            for k, v in params.items()
+        }
+
+    def json_lines(self, data: bytes) -> bytes:
+        out: list[str] = []
+        for line in data.decode("utf-8").splitlines():
+            if not line.strip():
+                continue
+            try:
+                event = json.loads(line)
+            except json.JSONDecodeError:
+                out.append(self.text(line))
+                continue
+            if isinstance(event, dict) and event.get("type") == "before" and isinstance(event.get("params"), dict):
+                event = {**event, "params": self._typed(event["params"])}
+            out.append(json.dumps(self.json(event), ensure_ascii=False, separators=(",", ":")))
+        return ("\n".join(out) + "\n").encode("utf-8")
+
+    def resource(self, data: bytes) -> bytes:
+        """A request or response body: JSON, form or text is scrubbed; binary is kept."""
+        if _looks_binary(data):
+            return data
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            return data
+        try:
+            parsed = json.loads(text)
+        except json.JSONDecodeError:
+            return self.text(text).encode("utf-8")
+        return json.dumps(self.json(parsed), ensure_ascii=False).encode("utf-8")
+
+
+_BINARY_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"RIFF", b"%PDF", b"PK\x03\x04", b"\x00\x00\x00")
+
+
+def _looks_binary(data: bytes) -> bool:
+    return data.startswith(_BINARY_MAGIC) or b"\x00" in data[:1024]
+
+
+def scrub_trace(path: Path, secrets: Iterable[str]) -> None:
+    """Rewrite the trace zip at ``path`` in place with every secret removed."""
+    scrubber = Scrubber(secrets)
+    tmp = path.with_suffix(".scrubbing.zip")
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            name = info.filename
+            if name.startswith("resources/src@"):
+                continue
+            data = source.read(info)
+            if name.endswith((".trace", ".network")):
+                data = scrubber.json_lines(data)
+            elif name.startswith("resources/"):
+                data = scrubber.resource(data)
+            target.writestr(name, data)
+    tmp.replace(path)
