@@ -129,8 +129,6 @@ def execute(request: RunRequest, playwright: Playwright | None = None) -> RunRes
             flow = Flow(page, request.target, request.secrets, request.options)
             result = _run_steps(book, flow, recorder, result)
         finally:
-            if flow is not None:
-                _collect_session_secrets(flow)
             result = _scrubbed(result, request)
             _finish(recorder, result, request, flow, pdf=_pdf_printer(running, browser, request))
             browser.close()
@@ -146,7 +144,7 @@ def _finish(
         user=flow.user if flow else request.options.user,
         account=request.secrets.plain("PLEX_EMAIL"),
         notes=flow.notes if flow else [],
-        secrets=request.secrets.registered(),
+        secrets=lambda: _session_secrets(flow, request.secrets),
         pdf=pdf,
     )
 
@@ -160,18 +158,20 @@ def _scrubbed(result: RunResult, request: RunRequest) -> RunResult:
     return result
 
 
-def _collect_session_secrets(flow: Flow) -> None:
-    """The session's own token and cookies are secrets too, though nobody typed them."""
-    page = flow.page
-    try:
-        for cookie in page.context.cookies():
-            flow.secrets.register(cookie.get("value", ""))
-        if not page.is_closed():
-            raw = page.evaluate("() => localStorage.getItem('plex_tv_auth')")
-            if raw:
-                flow.secrets.register(str(json.loads(raw).get("authToken") or ""))
-    except (PlaywrightError, ValueError, AttributeError):
-        pass  # a page on an error screen or another origin: header and key rules still apply
+def _session_secrets(flow: Flow | None, secrets: SecretSource) -> set[str]:
+    """Every secret of the run, with the session's own token and cookies, which nobody typed."""
+    if flow is not None:
+        page = flow.page
+        try:
+            for cookie in page.context.cookies():
+                secrets.register(cookie.get("value", ""))
+            if not page.is_closed():
+                raw = page.evaluate("() => localStorage.getItem('plex_tv_auth')")
+                if raw:
+                    secrets.register(str(json.loads(raw).get("authToken") or ""))
+        except (PlaywrightError, ValueError, AttributeError):
+            pass  # a page on an error screen or another origin: header and key rules still apply
+    return secrets.registered()
 
 
 def _pdf_printer(running: Playwright, browser: Browser, request: RunRequest) -> Callable[[Path], Path] | None:

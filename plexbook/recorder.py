@@ -198,10 +198,14 @@ class Recorder:
         user: str | None,
         account: str | None,
         notes: list[str],
-        secrets: set[str],
+        secrets: Callable[[], set[str]],
         pdf: Callable[[Path], Path] | None = None,
     ) -> Path:
-        """Stop tracing, scrub the trace, write the reports and the manifest with every hash."""
+        """Stop tracing, scrub the trace, write the reports and the manifest with every hash.
+
+        ``secrets()`` is asked after tracing stops, so collecting the session's own secrets
+        from the page adds nothing to the trace.
+        """
         self.manifest.user = user
         self.manifest.account = mask_email(account)
         self.manifest.notes = notes
@@ -212,7 +216,7 @@ class Recorder:
                 if keep:
                     trace = self.run_dir / "trace.zip"
                     self._context.tracing.stop(path=trace)
-                    scrub_trace(trace, secrets)
+                    scrub_trace(trace, secrets())
                     self.manifest.trace = "trace.zip"
                 else:
                     self._context.tracing.stop()

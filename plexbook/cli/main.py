@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from plexbook.cli.evidence import evidence_app, report, runs, trace
 from plexbook.cli.run import demo, list_runbooks, run, show
 from plexbook.cli.sandbox import sandbox
 
@@ -30,6 +31,10 @@ app.command()(show)
 app.command()(run)
 app.command()(demo)
 app.command()(sandbox)
+app.command()(runs)
+app.command()(report)
+app.command()(trace)
+app.add_typer(evidence_app, name="evidence")
 
 
 if __name__ == "__main__":

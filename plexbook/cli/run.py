@@ -74,6 +74,7 @@ def run(
         "chromium"
     ),
     traces_dir: Annotated[Path, typer.Option(help="Where run folders are written.")] = Path("traces"),
+    pdf: Annotated[bool, typer.Option("--pdf", help="Also print report.pdf (Chromium only).")] = False,
 ) -> None:
     """Run a runbook by name, verify its outcome and keep its evidence in traces/.
 
@@ -100,8 +101,10 @@ def run(
         fail(f"--browser must be chromium, firefox or webkit (got {browser!r})")
     if timeout <= 0:
         fail("--timeout must be a positive number of seconds")
+    if pdf and browser != "chromium":
+        fail("--pdf prints with Chromium; leave --browser at chromium")
     options = RunOptions(user=user, mode=("set" if set_pin else "remove") if book.name == "managed-user-pin" else None)
-    settings = _Settings(BrowserOptions(browser, headed, slow_mo), trace, timeout, traces_dir)  # type: ignore[arg-type]
+    settings = _Settings(BrowserOptions(browser, headed, slow_mo), trace, timeout, traces_dir, pdf)  # type: ignore[arg-type]
     environ = load_environment()
     try:
         chosen = parse_target(target, environ)
@@ -119,6 +122,7 @@ def demo(
     traces_dir: Annotated[Path, typer.Option(help="Where run folders are written.")] = Path("traces"),
     sandbox_variant: Annotated[str, typer.Option(help=f"How the sandbox looks ({', '.join(PRESETS)}).")] = "classic",
     headed: Annotated[bool, typer.Option(help="Show the browser window.")] = False,
+    pdf: Annotated[bool, typer.Option("--pdf", help="Also print each run's report.pdf.")] = False,
 ) -> None:
     """Run all three runbooks on the embedded sandbox's demo household, then list the evidence.
 
@@ -129,7 +133,7 @@ def demo(
 
         plexbook demo
     """
-    settings = _Settings(BrowserOptions("chromium", headed), "on", 30, traces_dir)
+    settings = _Settings(BrowserOptions("chromium", headed), "on", 30, traces_dir, pdf)
     plan = [
         ("remove-pin", RunOptions(user="Jordan")),
         ("reset-pin", RunOptions()),
@@ -159,11 +163,15 @@ def demo(
 class _Settings:
     """How runs are carried out, shared by ``run`` and ``demo``."""
 
-    def __init__(self, browser: BrowserOptions, trace: TraceMode, timeout_s: float, traces_dir: Path) -> None:
-        self.browser, self.trace, self.timeout_s, self.traces_dir = browser, trace, timeout_s, traces_dir
+    def __init__(
+        self, browser: BrowserOptions, trace: TraceMode, timeout_s: float, traces_dir: Path, pdf: bool = False
+    ) -> None:
+        self.browser, self.trace, self.timeout_s, self.traces_dir, self.pdf = browser, trace, timeout_s, traces_dir, pdf
 
     def request(self, book: Runbook, target: Target, secrets: SecretSource, options: RunOptions) -> RunRequest:
-        return RunRequest(book, target, secrets, options, self.browser, self.trace, self.timeout_s, self.traces_dir)
+        return RunRequest(
+            book, target, secrets, options, self.browser, self.trace, self.timeout_s, self.traces_dir, self.pdf
+        )
 
 
 def _run_on_sandbox(book: Runbook, options: RunOptions, settings: _Settings, variant_name: str) -> RunResult:

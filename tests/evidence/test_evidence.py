@@ -1,0 +1,189 @@
+"""Evidence end to end: no secret in any byte, a working scrubbed trace, tamper detection."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from plexbook.evidence import SecretScanner, totp_codes_around
+from plexbook.scrub import encoded_forms
+from sandbox import SandboxServer
+from tests.conftest import ALEX, CASEY, CASEY_TOTP, _fresh, sign_in_token
+
+
+def plexbook(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("PLEX_")}
+    return subprocess.run(
+        [sys.executable, "-m", "plexbook.cli.main", *args],
+        capture_output=True, text=True, stdin=subprocess.DEVNULL, cwd=cwd, env={**clean, **env}, timeout=180,
+    )
+
+
+def blobs(name: str, data: bytes) -> Iterator[tuple[str, bytes]]:
+    """Every byte of an artifact: zips are opened, their entries decompressed."""
+    yield name, data
+    if data.startswith(b"PK\x03\x04"):
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for entry in archive.namelist():
+                yield from blobs(f"{name}!{entry}", archive.read(entry))
+
+
+@pytest.fixture(params=["classic", "modern"])
+def evidence_sandbox(request: pytest.FixtureRequest, sandbox_pool: dict[str, SandboxServer]) -> SandboxServer:
+    """One PIN entry of each kind: a single field with Continue, and digit boxes that submit themselves."""
+    return _fresh(sandbox_pool, request.param)
+
+
+def test_no_secret_is_left_in_any_artifact_or_output(evidence_sandbox: SandboxServer, tmp_path: Path) -> None:
+    base = evidence_sandbox.base_url
+    alex = {"PLEX_EMAIL": ALEX[0], "PLEX_PASSWORD": ALEX[1]}
+    token = sign_in_token(base)
+    runs: list[tuple[list[str], dict[str, str], int]] = [
+        (["remove-pin", "--user", "Jordan", "--pdf"], {**alex, "PLEX_PIN": "2468"}, 0),
+        (["reset-pin"], {**alex, "PLEX_NEW_PIN": "8642"}, 0),
+        (["managed-user-pin", "--user", "Teen", "--set"], {**alex, "PLEX_NEW_PIN": "3690"}, 0),
+        (["managed-user-pin", "--user", "Kid", "--remove"], alex, 0),
+        (["remove-pin", "--user", "Alex"], {**alex, "PLEX_PIN": "1357"}, 1),  # refused: evidence of a failure
+        (["remove-pin", "--user", "Alex"], {"PLEX_TOKEN": token, "PLEX_PIN": "8642"}, 0),
+        (
+            ["reset-pin"],
+            {"PLEX_EMAIL": CASEY[0], "PLEX_PASSWORD": CASEY[1], "PLEX_TOTP_SECRET": CASEY_TOTP, "PLEX_NEW_PIN": "9753"},
+            0,
+        ),
+    ]
+    output: list[str] = []
+    secrets: dict[str, str] = {}
+    for args, env, expected in runs:
+        done = plexbook("run", *args, "--target", base, cwd=tmp_path, env=env)
+        assert done.returncode == expected, done.stdout + done.stderr
+        output.append(done.stdout + done.stderr)
+        secrets.update({f"{k} ({args[0]})": v for k, v in env.items() if k != "PLEX_EMAIL"})
+    assert evidence_sandbox.state.user_titled("Alex").pin is None  # the runs did what they say
+    # Every token the sandbox issued (sign-ins, switches) and every 2FA code of the run.
+    for i, issued in enumerate(evidence_sandbox.state.sessions):
+        secrets[f"session token {i}"] = issued
+    casey_run = sorted((tmp_path / "traces").glob("*-reset-pin-*"))[-1]
+    manifest = json.loads((casey_run / "manifest.json").read_text())
+    for i, code in enumerate(totp_codes_around(CASEY_TOTP, manifest["started"], manifest["ended"])):
+        secrets[f"2FA code {i}"] = code
+
+    artifacts = {p.relative_to(tmp_path).as_posix(): p.read_bytes() for p in (tmp_path / "traces").rglob("*") if p.is_file()}
+    artifacts["cli-output.txt"] = "\n".join(output).encode()
+    assert any(name.endswith("report.pdf") for name in artifacts)
+
+    scanner = SecretScanner(secrets)
+    findings = [str(f) for name, data in artifacts.items() for f in scanner.scan(name, data)]
+    assert findings == []
+    # And a plain byte search, independent of the scanner, for everything long enough to
+    # search blindly: passwords, tokens, the TOTP secret, in every written form.
+    long_secrets = [v for v in secrets.values() if len(v) >= 6 and not v.isdigit()]
+    for name, data in artifacts.items():
+        for blob_name, blob in blobs(name, data):
+            for secret in long_secrets:
+                for form in encoded_forms(secret):
+                    assert form.encode() not in blob, f"{blob_name} holds a secret"
+
+
+def test_the_scanner_would_have_found_them() -> None:
+    """The search above can fail: the same scanner finds each kind of leak it looks for."""
+    scanner = SecretScanner({"PLEX_PIN": "2468", "PLEX_PASSWORD": ALEX[1]})
+    typed = "\n".join(json.dumps({"type": "before", "params": {"key": d}}) for d in "2468").encode()
+    leaks = {
+        "url.network": json.dumps({"url": "http://h/?currentPin=2468"}).encode(),
+        "typed.trace": typed,
+        "page.html": b"<p>sandbox-pass-1</p>",
+        "b64.txt": b"cGFzcz1zYW5kYm94LXBhc3MtMQ==",
+    }
+    for name, data in leaks.items():
+        assert list(scanner.scan(name, data)), name
+
+
+def test_the_scrubbed_trace_still_opens_in_the_trace_viewer(
+    page: Page, classic_sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    env = {"PLEX_EMAIL": ALEX[0], "PLEX_PASSWORD": ALEX[1], "PLEX_PIN": "2468"}
+    done = plexbook("run", "remove-pin", "--user", "Jordan", "--target", classic_sandbox.base_url, cwd=tmp_path, env=env)
+    assert done.returncode == 0, done.stderr
+    (trace,) = (tmp_path / "traces").glob("*/trace.zip")
+    viewer = subprocess.Popen(
+        [sys.executable, "-m", "playwright", "show-trace", "--host", "127.0.0.1", "--port", "0", str(trace)],
+        stdout=subprocess.PIPE, text=True,
+        env={**os.environ, "PWTEST_UNDER_TEST": "1"},  # serve only: do not open a desktop browser
+    )
+    try:
+        assert viewer.stdout is not None
+        url = next(m.group(0) for line in viewer.stdout if (m := re.search(r"http://\S+", line)))
+        page.goto(url)
+        actions = page.get_by_role("treeitem")
+        for title in (
+            "1. Open Plex and then navigate to Settings > Plex Home page.",
+            "3. Enter your current PIN and then click on the Edit PIN dialogue.",
+            "4. Finally, click on Remove.",
+            "5. Check the outcome (Plex shows no confirmation)",
+        ):
+            expect(actions.filter(has_text=title)).to_have_count(1)
+    finally:
+        viewer.terminate()
+        viewer.wait(timeout=10)
+
+
+def test_evidence_verify_passes_then_names_a_changed_screenshot(classic_sandbox: SandboxServer, tmp_path: Path) -> None:
+    env = {"PLEX_EMAIL": ALEX[0], "PLEX_PASSWORD": ALEX[1]}
+    done = plexbook("run", "managed-user-pin", "--user", "Kid", "--target", classic_sandbox.base_url, cwd=tmp_path, env=env)
+    assert done.returncode == 0, done.stderr
+    (run_dir,) = (tmp_path / "traces").iterdir()
+    ok = plexbook("evidence", "verify", str(run_dir), cwd=tmp_path, env=env)
+    assert ok.returncode == 0, ok.stderr
+    assert "no secret found (looked for: PLEX_PASSWORD)" in ok.stdout
+
+    shot = sorted(run_dir.glob("*.png"))[1]
+    data = bytearray(shot.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    shot.write_bytes(bytes(data))
+    changed = plexbook("evidence", "verify", str(run_dir), cwd=tmp_path, env=env)
+    assert changed.returncode == 1
+    assert f"{shot.name}: changed since the run" in changed.stderr
+
+
+def test_evidence_verify_names_a_leak_and_an_unlisted_file(classic_sandbox: SandboxServer, tmp_path: Path) -> None:
+    env = {"PLEX_EMAIL": ALEX[0], "PLEX_PASSWORD": ALEX[1]}
+    done = plexbook("run", "managed-user-pin", "--user", "Kid", "--target", classic_sandbox.base_url, cwd=tmp_path, env=env)
+    assert done.returncode == 0, done.stderr
+    (run_dir,) = (tmp_path / "traces").iterdir()
+    report = run_dir / "report.md"
+    report.write_text(report.read_text() + f"\npassword: {ALEX[1]}\n")
+    (run_dir / "notes.txt").write_text("hello")
+    result = plexbook("evidence", "verify", str(run_dir), cwd=tmp_path, env=env)
+    assert result.returncode == 1
+    assert "report.md: changed since the run" in result.stderr
+    assert "report.md: contains PLEX_PASSWORD (in clear)" in result.stderr
+    assert "notes.txt: not listed in the manifest" in result.stderr
+    assert ALEX[1] not in result.stdout + result.stderr
+
+
+def test_runs_and_report_commands(classic_sandbox: SandboxServer, tmp_path: Path) -> None:
+    env = {"PLEX_EMAIL": ALEX[0], "PLEX_PASSWORD": ALEX[1]}
+    for user in ("Kid", "Teen"):
+        plexbook("run", "managed-user-pin", "--user", user, "--target", classic_sandbox.base_url, cwd=tmp_path, env=env)
+    listing = plexbook("runs", cwd=tmp_path, env={})
+    lines = listing.stdout.splitlines()
+    assert len(lines) == 2
+    assert "Teen" in lines[0] and "nothing to do" in lines[0]  # newest first; Teen had no PIN
+    assert "Kid" in lines[1] and "done" in lines[1]
+    report = plexbook("report", "last", cwd=tmp_path, env={})
+    assert report.returncode == 0 and report.stdout.strip().endswith("report.html")
+    html = (tmp_path / report.stdout.strip()).read_text()
+    assert "managed-user-pin for Teen" in html
+    assert not re.search(r'(src|href)="(https?:)?//', html) and "url(" not in html  # self-contained
+    missing = plexbook("report", "nope", cwd=tmp_path, env={})
+    assert missing.returncode == 2 and "no run 'nope'" in missing.stderr
