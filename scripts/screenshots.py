@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, Playwright, expect, sync_playwright
 
 from pages import ConfirmPinDialog, EditPinDialog, PinResetPage, SignInPage, WebApp
 from plexbook.browser import launch
+from plexbook.config import Target
+from plexbook.engine import RunRequest, demo_secrets, execute
+from plexbook.runbook import RunOptions
+from runbooks import RUNBOOKS
 from plexbook.secrets import Secret
 from sandbox import PRESETS, SandboxServer
 
@@ -47,6 +52,27 @@ def main() -> None:
         page.goto(f"{server.base_url}/pin/reset")
         expect(PinResetPage(page).heading).to_be_visible()
         shot(page, "pin-reset.png")
+        browser.close()
+        report(server, playwright)
+
+
+def report(server: SandboxServer, playwright: Playwright) -> None:
+    """A real run's report.html, as a person opens it."""
+    server.reset()
+    options = RunOptions(user="Jordan")
+    with tempfile.TemporaryDirectory() as folder:
+        request = RunRequest(
+            RUNBOOKS["remove-pin"],
+            Target.at(server.base_url, kind="sandbox"),
+            demo_secrets(server.state.household, options),
+            options,
+            traces_dir=Path(folder),
+        )
+        result = execute(request, playwright)
+        browser = launch(playwright)
+        page = browser.new_page(viewport={"width": 1000, "height": 1100})
+        page.goto((result.run_dir / "report.html").as_uri())
+        shot(page, "report.png")
         browser.close()
 
 
