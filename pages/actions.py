@@ -7,6 +7,7 @@ with nobody subscribed, announcing costs nothing.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import Any
 from contextlib import contextmanager
 
 from playwright.sync_api import Locator
@@ -30,3 +31,35 @@ def listening(listener: Listener) -> Iterator[None]:
         yield
     finally:
         _listeners.remove(listener)
+
+
+# -- which locators a flow used, for drift reports ----------------------------------------------
+#: (``Class.name``, locator, page object) for each named locator used, most recent last.
+_used: list[tuple[str, Locator, object]] = []
+_USED_KEPT = 100
+
+
+def named_locator(fn: Callable[[Any], Locator]) -> property:
+    """``@property`` for a page object's locator that also remembers it was used, by name.
+
+    When a step fails, the drift report looks back over these to say which locator of which
+    page object no longer finds anything (``EditPinDialog.remove_button``).
+    """
+    name = fn.__qualname__
+
+    def get(self: object) -> Locator:
+        locator = fn(self)
+        _used.append((name, locator, self))
+        del _used[:-_USED_KEPT]
+        return locator
+
+    return property(get, doc=fn.__doc__)
+
+
+def used_locators() -> list[tuple[str, Locator, object]]:
+    """The named locators used since the last :func:`forget_used`, oldest first."""
+    return list(_used)
+
+
+def forget_used() -> None:
+    _used.clear()

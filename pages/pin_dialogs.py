@@ -11,7 +11,7 @@ import re
 
 from playwright.sync_api import Locator, Page, expect
 
-from pages.actions import acting_on
+from pages.actions import acting_on, named_locator
 from pages.common import alert, any_of, control
 from pages.errors import PinRefused, UnexpectedScreen
 from pages.secret_input import enter_secret
@@ -26,20 +26,20 @@ class _PinDialog:
     def __init__(self, page: Page) -> None:
         self.page = page
 
-    @property
+    @named_locator
     def root(self) -> Locator:
         return self.page.get_by_role("dialog", name=self.title)
 
-    @property
+    @named_locator
     def pin_fields(self) -> Locator:
         """The PIN input, or the four digit boxes."""
         return self.root.get_by_label(PIN_FIELD)
 
-    @property
+    @named_locator
     def error(self) -> Locator:
         return alert(self.root)
 
-    @property
+    @named_locator
     def cancel_button(self) -> Locator:
         return control(self.root, "Cancel")
 
@@ -56,7 +56,7 @@ class ConfirmPinDialog(_PinDialog):
 
     title = "Confirm Current PIN"
 
-    @property
+    @named_locator
     def continue_button(self) -> Locator:
         return control(self.root, "Continue")
 
@@ -81,11 +81,11 @@ class EditPinDialog(_PinDialog):
 
     title = "Edit PIN"
 
-    @property
+    @named_locator
     def remove_button(self) -> Locator:
         return control(self.root, "Remove").or_(control(self.root, "Remove PIN"))
 
-    @property
+    @named_locator
     def save_button(self) -> Locator:
         return control(self.root, "Save")
 

@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import Locator, Page, expect
 
-from pages.actions import acting_on
+from pages.actions import acting_on, named_locator
 from pages.common import alert, any_of, control
 from pages.errors import PasswordRefused, UnexpectedScreen
 from pages.secret_input import enter_secret
@@ -21,31 +21,31 @@ class PinResetPage:
     def __init__(self, page: Page) -> None:
         self.page = page
 
-    @property
+    @named_locator
     def heading(self) -> Locator:
         return self.page.get_by_role("heading", name=re.compile(r"Reset PIN", re.IGNORECASE))
 
-    @property
+    @named_locator
     def new_pin(self) -> Locator:
         return self.page.get_by_label("New PIN", exact=True)
 
-    @property
+    @named_locator
     def confirm_new_pin(self) -> Locator:
         return self.page.get_by_label("Confirm New PIN", exact=True)
 
-    @property
+    @named_locator
     def current_password(self) -> Locator:
         return self.page.get_by_label("Current Password", exact=True)
 
-    @property
+    @named_locator
     def update_button(self) -> Locator:
         return control(self.page, "Update")
 
-    @property
+    @named_locator
     def error(self) -> Locator:
         return alert(self.page)
 
-    @property
+    @named_locator
     def success(self) -> Locator:
         return self.page.get_by_text(UPDATED)
 
@@ -55,6 +55,9 @@ class PinResetPage:
         enter_secret(self.new_pin, new_pin)
         if self.confirm_new_pin.count():
             enter_secret(self.confirm_new_pin, new_pin)
+        self.fill_password(password)
+
+    def fill_password(self, password: Secret) -> None:
         enter_secret(self.current_password, password)
 
     def update(self) -> None:

@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import Locator, Page, expect
 
-from pages.actions import acting_on
+from pages.actions import acting_on, named_locator
 from pages.common import any_of, control
 from pages.pin_dialogs import ConfirmPinDialog, EditPinDialog
 
@@ -20,16 +20,16 @@ class UserRow:
         self.page = page
         self.title = title
 
-    @property
+    @named_locator
     def root(self) -> Locator:
         # Re-resolved on every use, so a list that re-renders its rows does not strand us.
         return self.page.get_by_role("listitem").filter(has=self.page.get_by_text(self.title, exact=True))
 
-    @property
+    @named_locator
     def pin_required(self) -> Locator:
         return self.root.get_by_text("PIN Required", exact=True)
 
-    @property
+    @named_locator
     def edit_pin_link(self) -> Locator:
         return control(self.root, "Edit PIN")
 
@@ -53,7 +53,7 @@ class PlexHomePage:
     def __init__(self, page: Page) -> None:
         self.page = page
 
-    @property
+    @named_locator
     def heading(self) -> Locator:
         return self.page.get_by_role("heading", name=HOME_HEADING)
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from playwright.sync_api import Locator, Page, expect
 
-from pages.actions import acting_on
+from pages.actions import acting_on, named_locator
 from pages.common import alert, any_of
 from pages.errors import SignInRefused
 from pages.secret_input import enter_secret
@@ -20,31 +20,31 @@ class SignInPage:
     def __init__(self, page: Page) -> None:
         self.page = page
 
-    @property
+    @named_locator
     def continue_with_email(self) -> Locator:
         return self.page.get_by_role("button", name="Continue with Email")
 
-    @property
+    @named_locator
     def email(self) -> Locator:
         return self.page.get_by_label(re.compile(r"^Email"))
 
-    @property
+    @named_locator
     def password(self) -> Locator:
         return self.page.get_by_label("Password", exact=True)
 
-    @property
+    @named_locator
     def sign_in_button(self) -> Locator:
         return self.page.get_by_role("button", name="Sign In", exact=True)
 
-    @property
+    @named_locator
     def verification_code(self) -> Locator:
         return self.page.get_by_label("Verification Code")
 
-    @property
+    @named_locator
     def submit_code_button(self) -> Locator:
         return self.page.get_by_role("button", name="Submit", exact=True)
 
-    @property
+    @named_locator
     def error(self) -> Locator:
         return alert(self.page)
 

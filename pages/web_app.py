@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Locator, Page, expect
 
-from pages.actions import acting_on
+from pages.actions import acting_on, named_locator
 from pages.plex_home import HOME_HEADING, PlexHomePage
 
 
@@ -15,15 +15,15 @@ class WebApp:
     def __init__(self, page: Page) -> None:
         self.page = page
 
-    @property
+    @named_locator
     def settings_button(self) -> Locator:
         return self.page.get_by_role("button", name="Settings", exact=True)
 
-    @property
+    @named_locator
     def sidebar(self) -> Locator:
         return self.page.get_by_role("navigation", name="Settings")
 
-    @property
+    @named_locator
     def plex_home_link(self) -> Locator:
         """The sidebar entry, "Plex Home" in older releases and "Users & Sharing" in newer ones."""
         return self.page.get_by_role("link", name=HOME_HEADING)

@@ -12,13 +12,24 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Browser, Playwright, expect, sync_playwright
 
 from pages.errors import PlexRefused, UnexpectedScreen
+from pages.actions import forget_used
+from plexbook.baselines import StructureCheck
 from plexbook.browser import BrowserNotFound, BrowserOptions, launch
 from plexbook.config import SecretSource, Target
-from plexbook.errors import EXIT_BAD_INPUT, EXIT_FLOW_FAILED, EXIT_OK, BadInput, NothingToDo, RunStop
+from plexbook.drift import DriftReport, diagnose
+from plexbook.errors import (
+    EXIT_BAD_INPUT,
+    EXIT_FLOW_FAILED,
+    EXIT_OK,
+    BadInput,
+    NothingToDo,
+    RehearsalStop,
+    RunStop,
+)
 from plexbook.recorder import Recorder, StepRecord, TraceMode, new_run_dir
 from plexbook.report import print_pdf
-from plexbook.scrub import Scrubber
 from plexbook.runbook import Flow, RunOptions, Runbook
+from plexbook.scrub import Scrubber
 from sandbox import Household, SandboxServer, Variant, demo_household
 
 #: The new PIN the demo uses on the sandbox, where no secret needs to be set.
@@ -39,6 +50,8 @@ class RunRequest:
     timeout_s: float = 30.0
     traces_dir: Path = Path("traces")
     pdf: bool = False
+    #: Compare the screens with the structure baselines (``plexbook check``).
+    structure: StructureCheck | None = None
 
 
 @dataclass
@@ -52,6 +65,7 @@ class RunResult:
     message: str
     user: str | None = None
     failed_step: StepRecord | None = None
+    drift: DriftReport | None = None
 
     @property
     def trace(self) -> Path | None:
@@ -108,6 +122,7 @@ def execute(request: RunRequest, playwright: Playwright | None = None) -> RunRes
     check_request(book, request.options, request.secrets)
     run_dir = new_run_dir(request.traces_dir, book.name)
     recorder = Recorder(run_dir, book.name, request.target.describe(), request.trace)
+    recorder.manifest.rehearsal = request.options.rehearse
     recorder.plan([(step.title, step.commits) for step in book.steps])
     result = RunResult(book.name, run_dir, EXIT_FLOW_FAILED, "failed", "the run did not start")
     flow: Flow | None = None
@@ -126,7 +141,7 @@ def execute(request: RunRequest, playwright: Playwright | None = None) -> RunRes
             _seed_token(context, request)
             page = context.new_page()
             recorder.attach(context, page, f"{request.browser.name} {browser.version}")
-            flow = Flow(page, request.target, request.secrets, request.options)
+            flow = Flow(page, request.target, request.secrets, request.options, structure=request.structure)
             result = _run_steps(book, flow, recorder, result)
         finally:
             result = _scrubbed(result, request)
@@ -143,7 +158,7 @@ def _finish(
         {"status": result.status, "message": result.message, "exit_code": result.exit_code},
         user=flow.user if flow else request.options.user,
         account=request.secrets.plain("PLEX_EMAIL"),
-        notes=flow.notes if flow else [],
+        notes=(flow.notes + (flow.structure.findings if flow.structure else [])) if flow else [],
         secrets=lambda: _session_secrets(flow, request.secrets),
         pdf=pdf,
     )
@@ -215,14 +230,32 @@ def _seed_token(context: object, request: RunRequest) -> None:
 
 def _run_steps(book: Runbook, flow: Flow, recorder: Recorder, result: RunResult) -> RunResult:
     current: StepRecord | None = None
+    rehearsing = flow.rehearsing
     try:
-        for number, step in enumerate(book.steps, start=1):
-            with recorder.step(number) as current:
-                step.action(flow)
+        try:
+            for number, step in enumerate(book.steps, start=1):
+                forget_used()
+                with recorder.step(number) as current:
+                    if rehearsing and step.commits and step.rehearse is not None:
+                        step.rehearse(flow)
+                    else:
+                        step.action(flow)
+                if rehearsing and number == 1:
+                    flow.before = flow.protection()
+                if rehearsing and step.commits:
+                    break
+            committing = next(step.title for step in book.steps if step.commits)
+            rehearsed = f"rehearsed up to {committing!r}: its control is there and enabled, then cancelled"
+        except RehearsalStop as partial:
+            rehearsed = str(partial)
         current = None
+        forget_used()
         with recorder.verification() as current:
-            verdict = book.verify(flow)
-        return RunResult(book.name, result.run_dir, EXIT_OK, "done", verdict)
+            if rehearsing:
+                verdict = f"{rehearsed}; {book.check_unchanged(flow)}"
+            else:
+                verdict = book.verify(flow)
+        return RunResult(book.name, result.run_dir, EXIT_OK, "rehearsed" if rehearsing else "done", verdict)
     except NothingToDo as done:
         return RunResult(book.name, result.run_dir, EXIT_OK, "nothing to do", str(done))
     except RunStop as stop:
@@ -233,7 +266,14 @@ def _run_steps(book: Runbook, flow: Flow, recorder: Recorder, result: RunResult)
         )
         return _failed(book, result, current, EXIT_FLOW_FAILED, f"{what}: {refused}")
     except (UnexpectedScreen, AssertionError, PlaywrightError) as exc:
-        return _failed(book, result, current, EXIT_FLOW_FAILED, _first_lines(exc))
+        failed = _failed(book, result, current, EXIT_FLOW_FAILED, _first_lines(exc))
+        where = f"step {current.number}: {current.title}" if current is not None else "the run"
+        drift = diagnose(flow.page, where, current.screenshot if current is not None else None)
+        if drift is not None:
+            drift.write(result.run_dir)
+            failed.drift = drift
+            failed.message += f". Drift: {drift.summary()} (see drift.md)"
+        return failed
 
 
 def _failed(book: Runbook, result: RunResult, step: StepRecord | None, code: int, message: str) -> RunResult:

@@ -48,3 +48,9 @@ class NothingToDo(RunStop):
     """The change is already in place (e.g. the user has no PIN): nothing was committed."""
 
     exit_code = EXIT_OK
+
+
+class RehearsalStop(RunStop):
+    """A rehearsal went as far as it can without a secret it was not given; that is a pass."""
+
+    exit_code = EXIT_OK

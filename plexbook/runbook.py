@@ -13,6 +13,7 @@ from playwright.sync_api import Locator, Page, expect
 from pages import SignInPage, SignInRefused
 from pages.common import any_of
 from plexbook.config import SecretSource, Target
+from plexbook.baselines import StructureCheck
 from plexbook.errors import BadInput, NothingToDo, SignInFailed, TargetUnreachable
 from plexbook.secrets import Secret
 from plexbook.totp import totp
@@ -26,6 +27,8 @@ class RunOptions:
 
     user: str | None = None
     mode: Mode | None = None
+    #: Perform every step up to the committing click, check the control, cancel.
+    rehearse: bool = False
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,8 @@ class Step:
     title: str
     action: Callable[[Flow], None]
     commits: bool = False
+    #: For a committing step: check its control is there and enabled, then cancel.
+    rehearse: Callable[[Flow], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,8 @@ class Runbook:
     needs: Callable[[RunOptions], tuple[tuple[str, str], ...]] = lambda options: ()
     #: Checks the options before anything starts; raises BadInput.
     check_options: Callable[[RunOptions], None] = lambda options: None
+    #: A rehearsal's outcome check: proves nothing changed; raises FlowFailed if something did.
+    check_unchanged: Callable[[Flow], str] = lambda flow: "nothing was committed"
 
 
 @dataclass
@@ -67,6 +74,21 @@ class Flow:
     #: The page object the previous step left us on.
     screen: Any = None
     notes: list[str] = field(default_factory=list)
+    #: The current PIN, once Plex accepted it (a rehearsal checks it still works).
+    confirmed_pin: Secret | None = None
+    #: Compares screens with the structure baselines, when a check asks for it.
+    structure: StructureCheck | None = None
+    #: Each Home user's protected flag when a rehearsal began.
+    before: dict[str, bool] | None = None
+
+    @property
+    def rehearsing(self) -> bool:
+        return self.options.rehearse
+
+    def observe(self, screen: str, region: Locator) -> None:
+        """Hand a screen to the structure check, if one is running."""
+        if self.structure is not None:
+            self.structure.screen(screen, region)
 
     # -- secrets ---------------------------------------------------------------------------
     def secret(self, name: str, what: str) -> Secret:
@@ -156,7 +178,7 @@ class Flow:
 
     def select_user(self, *, managed_only: bool = False, needs_pin: bool = True) -> dict[str, Any]:
         """Settle which user the flow acts on and check it makes sense before anything changes."""
-        title = self.options.user or str(self.me().get("title"))
+        title = self.options.user or (self._pick_managed(needs_pin) if managed_only else str(self.me().get("title")))
         user = self.home_user(title)
         self.user = title
         if managed_only and not user.get("restricted"):
@@ -164,6 +186,18 @@ class Flow:
         if needs_pin and not user.get("protected"):
             raise NothingToDo(f"{title} has no PIN: there is nothing to remove")
         return user
+
+    def _pick_managed(self, with_pin: bool) -> str:
+        """For a check with no --user: the first managed user (with a PIN, when one is needed)."""
+        for user in self.home_users():
+            if user.get("restricted") and (user.get("protected") or not with_pin):
+                return str(user.get("title"))
+        kind = "managed user with a PIN" if with_pin else "managed user"
+        raise NothingToDo(f"this Home has no {kind} to check")
+
+    def protection(self) -> dict[str, bool]:
+        """Each Home user's ``protected`` flag, as the API reports it now."""
+        return {str(u.get("title")): bool(u.get("protected")) for u in self.home_users()}
 
     def switch_works(self, uuid: str, pin: Secret) -> bool:
         """True when Plex accepts ``pin`` to switch to the user (spec: 201)."""

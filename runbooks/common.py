@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from playwright.sync_api import expect
+from playwright.sync_api import Locator, expect
 
-from pages import EditPinDialog, PlexHomePage, WebApp
+from pages import ConfirmPinDialog, EditPinDialog, PlexHomePage, WebApp
 from plexbook.errors import FlowFailed
 from plexbook.runbook import Flow
 
@@ -15,13 +15,27 @@ def open_plex_home(flow: Flow, *, managed_only: bool = False, needs_pin: bool = 
     flow.open(flow.target.app_url)
     flow.sign_in_if_asked(app.settings_button)
     flow.screen = app.open_plex_home()
+    flow.observe("plex-home", flow.page.locator("body"))
     flow.select_user(managed_only=managed_only, needs_pin=needs_pin)
 
 
 def hover_user_and_edit_pin(flow: Flow) -> None:
     """Hover the user's row and click Edit PIN."""
     home: PlexHomePage = flow.screen
-    flow.screen = home.user(str(flow.user)).hover().edit_pin()
+    flow.screen = observed_dialog(flow, home.user(str(flow.user)).hover().edit_pin())
+
+
+def observed_dialog(flow: Flow, dialog: ConfirmPinDialog | EditPinDialog) -> ConfirmPinDialog | EditPinDialog:
+    """Hand a PIN dialog to the structure check; returns it."""
+    flow.observe("confirm-current-pin" if isinstance(dialog, ConfirmPinDialog) else "edit-pin", dialog.root)
+    return dialog
+
+
+def rehearse_edit_pin(flow: Flow, control: Locator) -> None:
+    """A rehearsal's committing step: the control is there and enabled; then Cancel."""
+    dialog = edit_pin_dialog(flow)
+    expect(control).to_be_enabled()
+    dialog.cancel()
 
 
 def edit_pin_dialog(flow: Flow) -> EditPinDialog:
@@ -50,3 +64,22 @@ def verify_pin_state(flow: Flow, *, protected: bool) -> str:
     if protected:
         return f"{title} now has a PIN: Plex Home shows \"PIN Required\" and the API agrees"
     return f"{title}'s PIN is removed: Plex Home no longer shows \"PIN Required\" and the API agrees"
+
+
+def unchanged(flow: Flow) -> str:
+    """A rehearsal's outcome: the Home's PIN flags, and the confirmed PIN, are as they were."""
+    if flow.before is None:
+        return "nothing was reached that could change"
+    after = flow.protection()
+    if after != flow.before:
+        moved = ", ".join(f"{t}: {flow.before.get(t)} -> {after.get(t)}" for t in after if after.get(t) != flow.before.get(t))
+        raise FlowFailed(f"the rehearsal changed the Home's PIN flags ({moved})")
+    checked = f"the protected flags of all {len(after)} users are as before"
+    if flow.user and flow.user in after:
+        verify_pin_state(flow, protected=after[flow.user])
+        checked += f", Plex Home shows {flow.user} as before"
+    if flow.confirmed_pin is not None and flow.user:
+        if not flow.switch_works(str(flow.home_user(flow.user)["uuid"]), flow.confirmed_pin):
+            raise FlowFailed(f"{flow.user}'s PIN no longer opens the profile after the rehearsal")
+        checked += f", and {flow.user}'s PIN still opens the profile"
+    return f"nothing changed: {checked}"

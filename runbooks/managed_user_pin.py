@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from pages import PlexHomePage
 from plexbook.errors import BadInput, FlowFailed
 from plexbook.runbook import Flow, RunOptions, Runbook, Step
-from runbooks.common import edit_pin_dialog, open_plex_home, verify_pin_state
+from runbooks.common import edit_pin_dialog, observed_dialog, open_plex_home, rehearse_edit_pin, unchanged, verify_pin_state
 
 
 def _open(flow: Flow) -> None:
@@ -18,7 +20,7 @@ def _hover(flow: Flow) -> None:
 
 
 def _edit_pin(flow: Flow) -> None:
-    flow.screen = flow.screen.edit_pin()
+    flow.screen = observed_dialog(flow, flow.screen.edit_pin())
 
 
 def _set_or_remove(flow: Flow) -> None:
@@ -27,6 +29,22 @@ def _set_or_remove(flow: Flow) -> None:
         dialog.set_pin(flow.secret("PLEX_NEW_PIN", "The new PIN"))
     else:
         dialog.remove()
+
+
+def _rehearse(flow: Flow) -> None:
+    dialog = edit_pin_dialog(flow)
+    if flow.options.mode != "set":
+        rehearse_edit_pin(flow, dialog.remove_button)
+        return
+    new_pin = flow.secrets.get("PLEX_NEW_PIN")
+    if new_pin is None:
+        # Some releases may enable Save only once a PIN is typed: without one, check it is there.
+        flow.notes.append("PLEX_NEW_PIN is not set: Save was checked to be there, not enabled")
+        expect(dialog.save_button).to_be_visible()
+        dialog.cancel()
+        return
+    dialog.enter_pin(new_pin)
+    rehearse_edit_pin(flow, dialog.save_button)
 
 
 def _verify(flow: Flow) -> str:
@@ -44,7 +62,7 @@ def _needs(options: RunOptions) -> tuple[tuple[str, str], ...]:
 
 
 def _check(options: RunOptions) -> None:
-    if not options.user:
+    if not options.user and not options.rehearse:
         raise BadInput("managed-user-pin needs --user NAME (the managed user)")
 
 
@@ -56,9 +74,15 @@ RUNBOOK = Runbook(
         Step("Open Settings and then head to Plex Home.", _open),
         Step("Hover your mouse over the user whose Pin you want to remove.", _hover),
         Step("Select the Edit PIN option.", _edit_pin),
-        Step("Next, either set a new PIN or use the remove link to remove the Pin.", _set_or_remove, commits=True),
+        Step(
+            "Next, either set a new PIN or use the remove link to remove the Pin.",
+            _set_or_remove,
+            commits=True,
+            rehearse=_rehearse,
+        ),
     ),
     verify=_verify,
+    check_unchanged=unchanged,
     needs=_needs,
     check_options=_check,
 )

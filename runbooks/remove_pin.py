@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from pages import ConfirmPinDialog
+from plexbook.errors import RehearsalStop
 from plexbook.runbook import Flow, RunOptions, Runbook, Step
-from runbooks.common import edit_pin_dialog, hover_user_and_edit_pin, open_plex_home, verify_pin_state
+from runbooks.common import (
+    edit_pin_dialog,
+    hover_user_and_edit_pin,
+    observed_dialog,
+    open_plex_home,
+    rehearse_edit_pin,
+    unchanged,
+    verify_pin_state,
+)
 
 
 def _open(flow: Flow) -> None:
@@ -12,14 +23,26 @@ def _open(flow: Flow) -> None:
 
 
 def _enter_current_pin(flow: Flow) -> None:
-    if isinstance(flow.screen, ConfirmPinDialog):
-        flow.screen = flow.screen.confirm(flow.secret("PLEX_PIN", "The current PIN"))
-    else:
+    if not isinstance(flow.screen, ConfirmPinDialog):
         flow.notes.append("Plex did not ask for the current PIN (managed user): Edit PIN opened directly")
+        return
+    dialog = flow.screen
+    if flow.rehearsing and not flow.secrets.has("PLEX_PIN"):
+        # Without the PIN a rehearsal goes no further: it never guesses one.
+        expect(dialog.pin_fields.first).to_be_editable()
+        dialog.cancel()
+        raise RehearsalStop("rehearsed up to the Confirm Current PIN dialog and cancelled there (PLEX_PIN is not set)")
+    pin = flow.secret("PLEX_PIN", "The current PIN")
+    flow.screen = observed_dialog(flow, dialog.confirm(pin))
+    flow.confirmed_pin = pin
 
 
 def _remove(flow: Flow) -> None:
     edit_pin_dialog(flow).remove()
+
+
+def _rehearse_remove(flow: Flow) -> None:
+    rehearse_edit_pin(flow, edit_pin_dialog(flow).remove_button)
 
 
 def _verify(flow: Flow) -> str:
@@ -41,8 +64,9 @@ RUNBOOK = Runbook(
             hover_user_and_edit_pin,
         ),
         Step("Enter your current PIN and then click on the Edit PIN dialogue.", _enter_current_pin),
-        Step("Finally, click on Remove.", _remove, commits=True),
+        Step("Finally, click on Remove.", _remove, commits=True, rehearse=_rehearse_remove),
     ),
     verify=_verify,
+    check_unchanged=unchanged,
     needs=_needs,
 )

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from pages import PinResetPage, WebApp
 from plexbook.errors import BadInput, FlowFailed
 from plexbook.runbook import Flow, RunOptions, Runbook, Step
+from runbooks.common import unchanged
 
 
 def _sign_in(flow: Flow) -> None:
@@ -20,13 +23,27 @@ def _choose(flow: Flow) -> None:
     page = PinResetPage(flow.page)
     flow.open(flow.target.pin_reset_url)
     flow.sign_in_if_asked(page.heading)
-    page.choose_pin(flow.secret("PLEX_NEW_PIN", "The new PIN"), flow.secret("PLEX_PASSWORD", "The account password"))
+    flow.observe("pin-reset", flow.page.locator("body"))
+    new_pin = flow.secrets.get("PLEX_NEW_PIN") if flow.rehearsing else flow.secret("PLEX_NEW_PIN", "The new PIN")
+    password = flow.secret("PLEX_PASSWORD", "The account password")
+    if new_pin is None:
+        flow.notes.append("PLEX_NEW_PIN is not set: the rehearsal typed the password only")
+        page.fill_password(password)
+    else:
+        page.choose_pin(new_pin, password)
     flow.screen = page
 
 
 def _update(flow: Flow) -> None:
     page: PinResetPage = flow.screen
     page.update()
+
+
+def _rehearse_update(flow: Flow) -> None:
+    page: PinResetPage = flow.screen
+    expect(page.update_button).to_be_enabled()
+    # The page has no Cancel: leaving it unsubmitted is the cancel.
+    flow.open(flow.target.app_url)
 
 
 def _verify(flow: Flow) -> str:
@@ -49,8 +66,14 @@ RUNBOOK = Runbook(
     steps=(
         Step("Sign in to the Plex account on website.", _sign_in),
         Step("Navigate to the Pin Reset page and then choose a new Pin and your current password.", _choose),
-        Step("Finally, hit the Update button for the changes to take place.", _update, commits=True),
+        Step(
+            "Finally, hit the Update button for the changes to take place.",
+            _update,
+            commits=True,
+            rehearse=_rehearse_update,
+        ),
     ),
     verify=_verify,
+    check_unchanged=unchanged,
     needs=_needs,
 )

@@ -34,6 +34,10 @@ class Variant:
     email_step: bool = True
     #: The PIN Reset page has a "Confirm New PIN" field that must match.
     confirm_new_pin: bool = False
+    #: Drift on purpose, for regression checks: the row control reads this instead of "Edit PIN".
+    edit_pin_label: str = "Edit PIN"
+    #: Drift on purpose: the Edit PIN dialog has no Remove control at all.
+    drop_remove: bool = False
 
     @property
     def heading_text(self) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from plexbook.cli.check import check
 from plexbook.cli.evidence import evidence_app, report, runs, trace
 from plexbook.cli.run import demo, list_runbooks, run, show
 from plexbook.cli.sandbox import sandbox
@@ -30,6 +31,7 @@ app.command("list")(list_runbooks)
 app.command()(show)
 app.command()(run)
 app.command()(demo)
+app.command()(check)
 app.command()(sandbox)
 app.command()(runs)
 app.command()(report)

@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from plexbook.baselines import StructureCheck
 from plexbook.browser import BrowserOptions
 from plexbook.cli.common import fail, print_result
 from plexbook.config import SecretSource, Target, load_environment, parse_target
@@ -15,7 +16,7 @@ from plexbook.errors import EXIT_OK, BadInput
 from plexbook.recorder import TraceMode
 from plexbook.runbook import RunOptions, Runbook
 from runbooks import RUNBOOKS
-from sandbox import PRESETS, demo_household, variant
+from sandbox import PRESETS, Variant, demo_household, variant
 
 
 def _runbook(name: str) -> Runbook:
@@ -75,6 +76,9 @@ def run(
     ),
     traces_dir: Annotated[Path, typer.Option(help="Where run folders are written.")] = Path("traces"),
     pdf: Annotated[bool, typer.Option("--pdf", help="Also print report.pdf (Chromium only).")] = False,
+    rehearse: Annotated[
+        bool, typer.Option("--rehearse", help="Stop at the committing click: check it, cancel, prove nothing changed.")
+    ] = False,
 ) -> None:
     """Run a runbook by name, verify its outcome and keep its evidence in traces/.
 
@@ -82,6 +86,9 @@ def run(
     the command line: PLEX_EMAIL, PLEX_PASSWORD or PLEX_TOKEN, PLEX_PIN (the current PIN),
     PLEX_NEW_PIN, PLEX_TOTP_SECRET or PLEX_OTP. Missing ones are asked for (hidden) when
     a person is at the terminal. The sandbox target needs none: it uses the demo household.
+
+    With --rehearse, every step runs up to the committing click (Remove, Save, Update),
+    which is checked to be there and enabled, then cancelled; the run proves nothing changed.
 
     Exit codes: 0 done and verified (or nothing to do); 1 the flow failed or its outcome
     did not verify; 2 bad input; 3 target unreachable or sign-in refused.
@@ -103,8 +110,9 @@ def run(
         fail("--timeout must be a positive number of seconds")
     if pdf and browser != "chromium":
         fail("--pdf prints with Chromium; leave --browser at chromium")
-    options = RunOptions(user=user, mode=("set" if set_pin else "remove") if book.name == "managed-user-pin" else None)
-    settings = _Settings(BrowserOptions(browser, headed, slow_mo), trace, timeout, traces_dir, pdf)  # type: ignore[arg-type]
+    mode = ("set" if set_pin else "remove") if book.name == "managed-user-pin" else None
+    options = RunOptions(user=user, mode=mode, rehearse=rehearse)
+    settings = Settings(BrowserOptions(browser, headed, slow_mo), trace, timeout, traces_dir, pdf)  # type: ignore[arg-type]
     environ = load_environment()
     try:
         chosen = parse_target(target, environ)
@@ -133,7 +141,7 @@ def demo(
 
         plexbook demo
     """
-    settings = _Settings(BrowserOptions("chromium", headed), "on", 30, traces_dir, pdf)
+    settings = Settings(BrowserOptions("chromium", headed), "on", 30, traces_dir, pdf)
     plan = [
         ("remove-pin", RunOptions(user="Jordan")),
         ("reset-pin", RunOptions()),
@@ -141,9 +149,9 @@ def demo(
     ]
     results: list[RunResult] = []
     try:
-        chosen_variant = variant(sandbox_variant)
-    except ValueError as exc:
-        fail(str(exc))
+        chosen_variant = sandbox_variant_named(sandbox_variant)
+    except BadInput as bad:
+        fail(str(bad))
     with embedded_sandbox(chosen_variant) as server:
         target = Target.at(server.base_url, kind="sandbox")
         typer.echo(f"Sandbox at {server.base_url} ({chosen_variant.name})")
@@ -160,7 +168,7 @@ def demo(
     raise typer.Exit(max((r.exit_code for r in failed), default=EXIT_OK))
 
 
-class _Settings:
+class Settings:
     """How runs are carried out, shared by ``run`` and ``demo``."""
 
     def __init__(
@@ -168,17 +176,28 @@ class _Settings:
     ) -> None:
         self.browser, self.trace, self.timeout_s, self.traces_dir, self.pdf = browser, trace, timeout_s, traces_dir, pdf
 
-    def request(self, book: Runbook, target: Target, secrets: SecretSource, options: RunOptions) -> RunRequest:
+    def request(
+        self,
+        book: Runbook,
+        target: Target,
+        secrets: SecretSource,
+        options: RunOptions,
+        structure: StructureCheck | None = None,
+    ) -> RunRequest:
         return RunRequest(
-            book, target, secrets, options, self.browser, self.trace, self.timeout_s, self.traces_dir, self.pdf
+            book, target, secrets, options, self.browser, self.trace, self.timeout_s, self.traces_dir, self.pdf, structure
         )
 
 
-def _run_on_sandbox(book: Runbook, options: RunOptions, settings: _Settings, variant_name: str) -> RunResult:
+def sandbox_variant_named(name: str) -> Variant:
     try:
-        chosen = variant(variant_name)
+        return variant(name)
     except ValueError as exc:
         raise BadInput(str(exc)) from None
+
+
+def _run_on_sandbox(book: Runbook, options: RunOptions, settings: Settings, variant_name: str) -> RunResult:
+    chosen = sandbox_variant_named(variant_name)
     secrets = demo_secrets(demo_household(), options)
     with embedded_sandbox(chosen) as server:
         return execute(settings.request(book, Target.at(server.base_url, kind="sandbox"), secrets, options))

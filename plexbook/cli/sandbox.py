@@ -36,6 +36,12 @@ def sandbox(
     confirm_new_pin: Annotated[
         Optional[bool], typer.Option("--confirm-new-pin/--no-confirm-new-pin", help="Override.")
     ] = None,
+    edit_pin_label: Annotated[
+        Optional[str], typer.Option(help="Drift on purpose: the row's \"Edit PIN\" control reads this instead.")
+    ] = None,
+    drop_remove: Annotated[
+        Optional[bool], typer.Option("--drop-remove/--keep-remove", help="Drift on purpose: no Remove control.")
+    ] = None,
     state: Annotated[
         Optional[Path], typer.Option(help="A household JSON file to serve; changes are saved back to it.")
     ] = None,
@@ -63,6 +69,8 @@ def sandbox(
             auto_submit=auto_submit,
             email_step=email_step,
             confirm_new_pin=confirm_new_pin,
+            edit_pin_label=edit_pin_label,
+            drop_remove=drop_remove,
         )
         faults = Faults(latency_ms=latency_ms, status=_fault_pairs(fail_route), drop=set(drop))
         server = SandboxServer(chosen, state_file=state, host=host, port=port, faults=faults, log_level="warning")

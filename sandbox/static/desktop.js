@@ -124,7 +124,7 @@
       const editPin = el("a", {
         href: "#",
         class: C("UserRow.editPin"),
-        text: "Edit PIN",
+        text: VARIANT.edit_pin_label,
         onclick: (event) => {
           event.preventDefault();
           openEditPin(view, user);
@@ -245,7 +245,7 @@
         error.textContent = e.message;
       }
     };
-    const remove = user.protected
+    const remove = user.protected && !VARIANT.drop_remove
       ? el("button", { type: "button", class: C("Modal.removeLink"), text: "Remove", onclick: () => change("") })
       : null;
     modal("Edit PIN",

@@ -1,0 +1,93 @@
+"""``plexbook check``: rehearse every runbook for each kind of user, change nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from plexbook.baselines import BASELINES, StructureMode
+from plexbook.browser import BrowserOptions
+from plexbook.check import CASES, CaseResult, exit_code, run_case, table, write_junit
+from plexbook.cli.common import fail
+from plexbook.cli.run import Settings, sandbox_variant_named
+from plexbook.config import SecretSource, Target, load_environment, parse_target
+from plexbook.engine import demo_secrets, embedded_sandbox
+from plexbook.errors import BadInput
+from sandbox import PRESETS
+
+
+def check(
+    target: Annotated[
+        str, typer.Option(help="sandbox (the embedded demo, default), live (app.plex.tv), or a stand-in's URL.")
+    ] = "sandbox",
+    sandbox_variant: Annotated[
+        str, typer.Option(help=f"With --target sandbox: how its screens look ({', '.join(PRESETS)}).")
+    ] = "classic",
+    junit: Annotated[Optional[Path], typer.Option(help="Also write the results as a JUnit XML file.")] = None,
+    strict_baselines: Annotated[
+        bool, typer.Option("--strict-baselines", help="A screen that differs from its baseline fails the check.")
+    ] = False,
+    update_baselines: Annotated[
+        bool, typer.Option("--update-baselines", help="Rewrite the structure baselines from this target.")
+    ] = False,
+    baselines: Annotated[
+        Path, typer.Option(help="The folder of structure baselines (*.aria.yml).")
+    ] = BASELINES,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for any one thing on a page.")] = 15,
+    headed: Annotated[bool, typer.Option(help="Show the browser window.")] = False,
+    traces_dir: Annotated[Path, typer.Option(help="Where run folders are written.")] = Path("traces"),
+) -> None:
+    """Regression-check the Plex UI flows without changing anything.
+
+    Rehearses remove-pin for the account owner (with PLEX_PIN; without it, up to the Confirm
+    Current PIN dialog), managed-user-pin --set and --remove for a managed user, and reset-pin
+    (needs PLEX_PASSWORD): every step up to the committing click, which is checked and
+    cancelled, then proof that nothing changed. Each screen is compared with its structure
+    baseline; a difference is a warning unless --strict-baselines. A failure leaves a drift
+    report (drift.md) naming the page-object locator that no longer finds anything.
+    Exits 0 when every case passes (or is skipped).
+
+    Example:
+
+        plexbook check --target live --junit reports/plexbook.xml
+    """
+    if strict_baselines and update_baselines:
+        fail("choose one of --strict-baselines and --update-baselines")
+    mode: StructureMode = "update" if update_baselines else "strict" if strict_baselines else "warn"
+    settings = Settings(BrowserOptions("chromium", headed), "on", timeout, traces_dir)
+    environ = load_environment()
+    results: list[CaseResult] = []
+    try:
+        chosen = parse_target(target, environ)
+        if chosen == "sandbox":
+            with embedded_sandbox(sandbox_variant_named(sandbox_variant)) as server:
+                sandbox_target = Target.at(server.base_url, kind="sandbox")
+                for case in CASES:
+                    secrets = demo_secrets(server.state.household, case.options)
+                    results.append(run_case(case, sandbox_target, secrets, settings.request, mode, baselines))
+        else:
+            assert isinstance(chosen, Target)
+            for case in CASES:
+                secrets = SecretSource.from_environment(environ)
+                results.append(run_case(case, chosen, secrets, settings.request, mode, baselines))
+    except BadInput as bad:
+        fail(str(bad))
+    typer.echo(table(results))
+    for result in results:
+        for warning in result.warnings:
+            typer.secho(f"warning: {result.case.case_id}: {warning}", fg=typer.colors.YELLOW)
+        if result.status == "failed":
+            typer.secho(f"FAIL {result.case.case_id}: {result.message}", fg=typer.colors.RED, err=True)
+            if result.drift is not None:
+                typer.echo(f"  drift report: {result.run_dir}/drift.md")
+        elif result.status == "skipped":
+            typer.echo(f"skipped {result.case.case_id}: {result.message}")
+    if mode == "update":
+        typer.echo("Baselines rewritten from this target (review the diff before committing).")
+    if junit is not None:
+        write_junit(results, junit)
+        typer.echo(f"JUnit: {junit}")
+    raise typer.Exit(exit_code(results))
+

@@ -1,0 +1,144 @@
+"""When a step fails because Plex's UI moved: say which page-object locator no longer finds
+anything, where it was expected, and what is there now that looks closest.
+
+The report names the locator as ``Class.locator_name`` (``EditPinDialog.remove_button``),
+so a maintainer knows which line of ``pages/`` to change.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Locator, Page
+
+from pages.actions import used_locators
+
+_ARIA_LINE = re.compile(r'^\s*- (?P<role>[a-z]+)(?: "(?P<name>(?:[^"\\]|\\.)*)"| (?P<regex>/.*?/))?')
+_EXPECTED = re.compile(r'internal:(?P<kind>role|label|text)=(?P<rest>[^>]*)')
+
+
+@dataclass
+class DriftReport:
+    """What a maintainer needs to fix a locator."""
+
+    locator: str
+    selector: str
+    step: str
+    url: str
+    screenshot: str | None
+    region: str
+    aria_snapshot: str
+    expected: str
+    closest: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        near = f"; closest now: {', '.join(self.closest)}" if self.closest else ""
+        return f"{self.locator} found nothing (expected {self.expected}) at {self.step}{near}"
+
+    def write(self, run_dir: Path) -> None:
+        (run_dir / "drift.json").write_text(json.dumps(asdict(self), indent=2) + "\n", encoding="utf-8")
+        closest = "\n".join(f"- `{c}`" for c in self.closest) or "- (nothing alike)"
+        (run_dir / "drift.md").write_text(
+            f"# Drift: `{self.locator}` found nothing\n\n"
+            f"- Step: {self.step}\n- URL: {self.url}\n- Expected: {self.expected}\n"
+            f"- Selector: `{self.selector}`\n- Screenshot: {self.screenshot or '(none)'}\n\n"
+            f"## Closest elements by role and name\n\n{closest}\n\n"
+            f"## ARIA snapshot of {self.region}\n\n```yaml\n{self.aria_snapshot}\n```\n",
+            encoding="utf-8",
+        )
+
+
+def _selector(locator: Locator) -> str:
+    text = repr(locator)
+    match = re.search(r"selector='(.*)'>$", text)
+    return match.group(1) if match else text
+
+
+def expected_of(selector: str) -> tuple[str | None, str]:
+    """The role (if any) and accessible name a selector looks for, from its last part."""
+    primary = selector.split(" >> internal:or=")[0]
+    parts = list(_EXPECTED.finditer(primary))
+    if not parts:
+        return None, primary
+    last = parts[-1]
+    rest = last.group("rest").strip()
+    if last.group("kind") == "role":
+        role_match = re.match(r'(?P<role>[a-z]+)(?:\[name=(?P<name>.*?)\])?', rest)
+        role = role_match.group("role") if role_match else None
+        name = (role_match.group("name") or "") if role_match else ""
+        return role, _clean(name)
+    return None, _clean(rest)
+
+
+def _clean(name: str) -> str:
+    name = name.strip()
+    name = re.sub(r'^"(.*)"[is]?$', r"\1", name)
+    return name.replace('\\"', '"')
+
+
+def closest_elements(aria: str, role: str | None, name: str, limit: int = 3) -> list[str]:
+    """ARIA nodes ranked by how much their role and name look like what was expected."""
+    wanted = re.sub(r"[^a-z0-9 ]", "", name.lower())
+    scored: list[tuple[float, str]] = []
+    for line in aria.splitlines():
+        match = _ARIA_LINE.match(line)
+        if not match or not (match.group("name") or match.group("regex")):
+            continue
+        found_role, found_name = match.group("role"), match.group("name") or match.group("regex") or ""
+        score = difflib.SequenceMatcher(None, wanted, re.sub(r"[^a-z0-9 ]", "", found_name.lower())).ratio()
+        if role is not None and found_role == role:
+            score += 0.25
+        scored.append((score, f'{found_role} "{found_name}"'))
+    seen: list[str] = []
+    for _, text in sorted(scored, key=lambda item: -item[0]):
+        if text not in seen:
+            seen.append(text)
+    return seen[:limit]
+
+
+def diagnose(page: Page, step: str, screenshot: str | None) -> DriftReport | None:
+    """The most recently used page-object locator that now finds nothing, explained."""
+    for name, locator, owner in reversed(used_locators()):
+        try:
+            if locator.count() > 0:
+                continue
+        except PlaywrightError:
+            continue
+        region, region_name = _region(page, name, owner)
+        try:
+            aria = region.aria_snapshot(timeout=2000)
+        except PlaywrightError:
+            aria = "(the region could not be read)"
+        selector = _selector(locator)
+        role, expected_name = expected_of(selector)
+        expected = f'{role} "{expected_name}"' if role else f'"{expected_name}"'
+        return DriftReport(
+            locator=name,
+            selector=selector,
+            step=step,
+            url=page.url,
+            screenshot=screenshot,
+            region=region_name,
+            aria_snapshot=aria,
+            expected=expected,
+            closest=closest_elements(aria, role, expected_name),
+        )
+    return None
+
+
+def _region(page: Page, name: str, owner: object) -> tuple[Locator, str]:
+    """Where the locator was expected: its page object's root when that is there, else the page."""
+    root = getattr(type(owner), "root", None)
+    if root is not None and not name.endswith(".root"):
+        located = getattr(owner, "root")
+        try:
+            if located.count() == 1:
+                return located, f"{type(owner).__name__}.root"
+        except PlaywrightError:
+            pass
+    return page.locator("body"), "the page"
