@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import Browser, Playwright, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Playwright, expect, sync_playwright
 
 from pages.errors import PlexRefused, UnexpectedScreen
 from pages.actions import forget_used
@@ -112,11 +112,11 @@ def _first_lines(exc: BaseException) -> str:
     return f"{head} ({waited.lstrip('- ')})" if waited else head
 
 
-def execute(request: RunRequest, playwright: Playwright | None = None) -> RunResult:
+def execute(request: RunRequest, playwright: Playwright | None = None, browser: Browser | None = None) -> RunResult:
     """Run ``request.runbook`` once and return its result; evidence is always written.
 
-    ``playwright`` is a running Playwright to borrow (pytest-playwright's, in tests);
-    without it the run starts its own.
+    ``playwright`` is a running Playwright to borrow, and ``browser`` a running browser
+    (pytest-playwright's, under pytest); without them the run starts its own.
     """
     book = request.runbook
     check_request(book, request.options, request.secrets)
@@ -127,26 +127,31 @@ def execute(request: RunRequest, playwright: Playwright | None = None) -> RunRes
     result = RunResult(book.name, run_dir, EXIT_FLOW_FAILED, "failed", "the run did not start")
     flow: Flow | None = None
     with _playwright(playwright) as running:
+        borrowed = browser is not None
         try:
-            browser = launch(running, request.browser)
+            browser = browser or launch(running, request.browser)
         except (BrowserNotFound, PlaywrightError) as exc:
             message = f"cannot start the browser: {_first_lines(exc)}"
             result = RunResult(book.name, run_dir, EXIT_BAD_INPUT, "bad input", message)
             _finish(recorder, result, request, None, pdf=None)
             return result
+        context: BrowserContext | None = None
         try:
             context = browser.new_context(viewport=VIEWPORT)  # type: ignore[arg-type]
             context.set_default_timeout(request.timeout_s * 1000)
             expect.set_options(timeout=request.timeout_s * 1000)
             _seed_token(context, request)
             page = context.new_page()
-            recorder.attach(context, page, f"{request.browser.name} {browser.version}")
+            recorder.attach(context, page, f"{browser.browser_type.name} {browser.version}")
             flow = Flow(page, request.target, request.secrets, request.options, structure=request.structure)
             result = _run_steps(book, flow, recorder, result)
         finally:
             result = _scrubbed(result, request)
             _finish(recorder, result, request, flow, pdf=_pdf_printer(running, browser, request))
-            browser.close()
+            if not borrowed:
+                browser.close()
+            elif context is not None:
+                context.close()
     result.user = flow.user if flow else request.options.user
     return result
 

@@ -1,32 +1,22 @@
-"""Fixtures shared by every test: the browser launch and the in-process sandbox."""
+"""Fixtures shared by every test: the in-process sandbox and sessions in it.
+
+The browser launch (system Chromium fallback) comes from plexbook's pytest plugin.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import BrowserContext, Page, Playwright
+from playwright.sync_api import BrowserContext, Page
 
-from plexbook.browser import BrowserOptions, launch_options
 from sandbox import PRESETS, SandboxServer
 
 ALEX = ("alex@sandbox.plexbook.test", "sandbox-pass-1")
 CASEY = ("casey@sandbox.plexbook.test", "sandbox-pass-2")
 CASEY_TOTP = "JBSWY3DPEHPK3PXP"
 CLIENT_HEADERS = {"X-Plex-Client-Identifier": "plexbook-tests", "X-Plex-Product": "plexbook tests"}
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(
-    browser_type_launch_args: dict[str, Any], playwright: Playwright, browser_name: str
-) -> dict[str, Any]:
-    """pytest-playwright's launch, through plexbook's one launcher (system Chromium fallback)."""
-    ours = launch_options(playwright, BrowserOptions(name=browser_name))  # type: ignore[arg-type]
-    merged = {**ours, **browser_type_launch_args}
-    merged["args"] = [*ours.get("args", []), *browser_type_launch_args.get("args", [])]
-    return merged
 
 
 @pytest.fixture(scope="session")

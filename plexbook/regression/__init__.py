@@ -1,0 +1,1 @@
+"""The regression suite: ``pytest --pyargs plexbook.regression [--plex-target live]``."""
