@@ -7,8 +7,8 @@ with nobody subscribed, announcing costs nothing.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
 from contextlib import contextmanager
+from typing import Any
 
 from playwright.sync_api import Locator
 
@@ -18,7 +18,7 @@ _listeners: list[Listener] = []
 
 def acting_on(locator: Locator) -> Locator:
     """Announce ``locator`` as the element the next action uses; returns it for chaining."""
-    for listener in list(_listeners):
+    for listener in _listeners:
         listener(locator)
     return locator
 

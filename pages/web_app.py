@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from playwright.sync_api import Locator, Page, expect
 
 from pages.actions import acting_on, named_locator
@@ -40,5 +39,3 @@ class WebApp:
         home = PlexHomePage(self.page)
         expect(home.heading).to_be_visible()
         return home
-
-

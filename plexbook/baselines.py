@@ -33,7 +33,7 @@ _KEPT = {"dialog", "heading", "button", "textbox", "list", "listitem", "checkbox
 _CHROME = {"banner", "navigation", "contentinfo"}
 #: What some variations of the spec have and others do not.
 _OPTIONAL_NAMES = {'"Continue"', '"Confirm New PIN"', '"Remove"', '"Remove PIN"'}
-_HOME_HEADING = '/^(Plex Home|Users & Sharing)$/'
+_HOME_HEADING = "/^(Plex Home|Users & Sharing)$/"
 _PIN_FIELD = re.compile(r'^"(New )?PIN( digit \d)?"$')
 
 

@@ -139,7 +139,8 @@ def write_junit(results: list[CaseResult], path: Path) -> None:
         if out:
             ElementTree.SubElement(case, "system-out").text = "\n".join(out)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tree = ElementTree.ElementTree(ElementTree.Element("testsuites", name="plexbook"))
-    tree.getroot().append(suite)
+    root = ElementTree.Element("testsuites", name="plexbook")
+    root.append(suite)
+    tree = ElementTree.ElementTree(root)
     ElementTree.indent(tree)
     tree.write(path, encoding="utf-8", xml_declaration=True)

@@ -19,7 +19,7 @@ from playwright.sync_api import Locator, Page
 from pages.actions import used_locators
 
 _ARIA_LINE = re.compile(r'^\s*- (?P<role>[a-z]+)(?: "(?P<name>(?:[^"\\]|\\.)*)"| (?P<regex>/.*?/))?')
-_EXPECTED = re.compile(r'internal:(?P<kind>role|label|text)=(?P<rest>[^>]*)')
+_EXPECTED = re.compile(r"internal:(?P<kind>role|label|text)=(?P<rest>[^>]*)")
 
 
 @dataclass
@@ -68,7 +68,7 @@ def expected_of(selector: str) -> tuple[str | None, str]:
     last = parts[-1]
     rest = last.group("rest").strip()
     if last.group("kind") == "role":
-        role_match = re.match(r'(?P<role>[a-z]+)(?:\[name=(?P<name>.*?)\])?', rest)
+        role_match = re.match(r"(?P<role>[a-z]+)(?:\[name=(?P<name>.*?)\])?", rest)
         role = role_match.group("role") if role_match else None
         name = (role_match.group("name") or "") if role_match else ""
         return role, _clean(name)
@@ -135,7 +135,7 @@ def _region(page: Page, name: str, owner: object) -> tuple[Locator, str]:
     """Where the locator was expected: its page object's root when that is there, else the page."""
     root = getattr(type(owner), "root", None)
     if root is not None and not name.endswith(".root"):
-        located = getattr(owner, "root")
+        located: Locator = owner.root  # type: ignore[attr-defined]
         try:
             if located.count() == 1:
                 return located, f"{type(owner).__name__}.root"

@@ -8,11 +8,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Browser, BrowserContext, Playwright, expect, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 
-from pages.errors import PlexRefused, UnexpectedScreen
 from pages.actions import forget_used
+from pages.errors import PlexRefused, UnexpectedScreen
 from plexbook.baselines import StructureCheck
 from plexbook.browser import BrowserNotFound, BrowserOptions, launch
 from plexbook.config import SecretSource, Target
@@ -28,7 +28,7 @@ from plexbook.errors import (
 )
 from plexbook.recorder import Recorder, StepRecord, TraceMode, new_run_dir
 from plexbook.report import print_pdf
-from plexbook.runbook import Flow, RunOptions, Runbook
+from plexbook.runbook import Flow, Runbook, RunOptions
 from plexbook.scrub import Scrubber
 from sandbox import Household, SandboxServer, Variant, demo_household
 
@@ -253,7 +253,6 @@ def _run_steps(book: Runbook, flow: Flow, recorder: Recorder, result: RunResult)
             rehearsed = f"rehearsed up to {committing!r}: its control is there and enabled, then cancelled"
         except RehearsalStop as partial:
             rehearsed = str(partial)
-        current = None
         forget_used()
         with recorder.verification() as current:
             if rehearsing:

@@ -86,11 +86,7 @@ class SecretScanner:
         return found
 
     def _find_in_binary(self, data: bytes) -> set[str]:
-        return {
-            f"{name} ({label})"
-            for name, label, form, pattern in self._forms
-            if pattern is None and form in data
-        }
+        return {f"{name} ({label})" for name, label, form, pattern in self._forms if pattern is None and form in data}
 
     def scan(self, name: str, data: bytes) -> Iterator[Finding]:
         """Findings for one artifact; zips are opened and their entries scanned too."""

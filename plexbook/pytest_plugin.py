@@ -17,13 +17,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Playwright
 
-from plexbook.browser import BrowserOptions, launch_options
+from plexbook.baselines import StructureCheck
+from plexbook.browser import BrowserOptions
 from plexbook.config import SecretSource, Target, load_environment, parse_target
 from plexbook.engine import RunRequest, demo_secrets, embedded_sandbox
 from plexbook.recorder import TraceMode
-from plexbook.runbook import RunOptions
+from plexbook.runbook import Runbook, RunOptions
 from sandbox import Household, variant
 
 
@@ -37,15 +37,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--plex-sandbox-variant", default="classic", help="how the embedded sandbox's screens look")
 
 
-@pytest.fixture(scope="session")
-def browser_type_launch_args(
-    browser_type_launch_args: dict[str, Any], playwright: Playwright, browser_name: str
-) -> dict[str, Any]:
-    """pytest-playwright's launch, through plexbook's launcher (system Chromium fallback, quiet flags)."""
-    ours = launch_options(playwright, BrowserOptions(name=browser_name))  # type: ignore[arg-type]
-    merged = {**ours, **browser_type_launch_args}
-    merged["args"] = [*ours.get("args", []), *browser_type_launch_args.get("args", [])]
-    return merged
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config: pytest.Config) -> None:
+    # Registered last, so its browser_type_launch_args overrides pytest-playwright's
+    # whichever order the two plugins were loaded in.
+    config.pluginmanager.import_plugin("plexbook.pytest_launch")
 
 
 @pytest.fixture(scope="session")
@@ -80,9 +76,23 @@ def plex_request(pytestconfig: pytest.Config, browser_name: str) -> Callable[...
     trace: TraceMode = "retain-on-failure" if tracing == "retain-on-failure" else "on" if tracing == "on" else "off"
     output = Path(str(pytestconfig.getoption("--output", "test-results") or "test-results")) / "plexbook"
 
-    def request(book: Any, target: Target, secrets: SecretSource, options: RunOptions, structure: Any = None) -> RunRequest:
+    def request(
+        book: Runbook,
+        target: Target,
+        secrets: SecretSource,
+        options: RunOptions,
+        structure: StructureCheck | None = None,
+    ) -> RunRequest:
         return RunRequest(
-            book, target, secrets, options, BrowserOptions(browser_name), trace, 15, output, False, structure  # type: ignore[arg-type]
+            book,
+            target,
+            secrets,
+            options,
+            browser=BrowserOptions(browser_name),  # type: ignore[arg-type]
+            trace=trace,
+            timeout_s=15,
+            traces_dir=output,
+            structure=structure,
         )
 
     return request

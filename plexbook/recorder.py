@@ -39,7 +39,8 @@ SECRET_FIELDS = (
     "input[type=password], input[inputmode=numeric], input[autocomplete=one-time-code], "
     "input[autocomplete=current-password], input[autocomplete=new-password]"
 )
-MASK_SECRET_FIELDS_SCRIPT = """
+MASK_SECRET_FIELDS_SCRIPT = (
+    """
 (() => {
   const css = `%s { -webkit-text-security: disc !important; }`;
   const add = () => {
@@ -51,7 +52,9 @@ MASK_SECRET_FIELDS_SCRIPT = """
   };
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", add); else add();
 })();
-""" % SECRET_FIELDS
+"""
+    % SECRET_FIELDS
+)
 
 
 def new_run_dir(traces_dir: Path, runbook: str, now: datetime | None = None) -> Path:

@@ -12,8 +12,8 @@ from playwright.sync_api import Locator, Page, expect
 
 from pages import SignInPage, SignInRefused
 from pages.common import any_of
-from plexbook.config import SecretSource, Target
 from plexbook.baselines import StructureCheck
+from plexbook.config import SecretSource, Target
 from plexbook.errors import BadInput, NothingToDo, SignInFailed, TargetUnreachable
 from plexbook.secrets import Secret
 from plexbook.totp import totp
@@ -137,7 +137,7 @@ class Flow:
         self.secrets.register(str(token))
         return str(token)
 
-    def api(self, method: str, path: str, params: dict[str, str] | None = None) -> tuple[int, Any]:
+    def api(self, method: str, path: str, params: dict[str, str | float | bool] | None = None) -> tuple[int, Any]:
         """Call plex.tv as the signed-in browser does; returns (status, JSON or None)."""
         response = self.page.context.request.fetch(
             f"{self.target.api_url}{path}",

@@ -46,7 +46,9 @@ STRUCTURAL_KEYS = frozenset(
 TYPED_KEYS = frozenset({"text", "value", "key", "values"})
 
 _PARAM_RE = re.compile(
-    r"(?i)(?P<lead>(?:^|[?&;]|\b)(?:" + "|".join(re.escape(p) for p in SENSITIVE_PARAMS) + r")=)(?P<value>[^&#\s\"'<>]*)"
+    r"(?i)(?P<lead>(?:^|[?&;]|\b)(?:"
+    + "|".join(re.escape(p) for p in SENSITIVE_PARAMS)
+    + r")=)(?P<value>[^&#\s\"'<>]*)"
 )
 _JSON_TOKEN_RE = re.compile(r'(?i)("(?:authToken|token)"\s*:\s*")([^"\\]*(?:\\.[^"\\]*)*)(")')
 
@@ -136,8 +138,10 @@ class Scrubber:
         if len(node) >= 2 and isinstance(node[0], str) and isinstance(node[1], dict):
             attrs = dict(node[1])
             typed = attrs.get("__playwright_value_")
-            if isinstance(typed, str) and typed and (
-                str(attrs.get("type", "")).lower() == "password" or self.is_part_of_a_secret(typed)
+            if (
+                isinstance(typed, str)
+                and typed
+                and (str(attrs.get("type", "")).lower() == "password" or self.is_part_of_a_secret(typed))
             ):
                 attrs["__playwright_value_"] = REDACTED
             if str(attrs.get("type", "")).lower() == "password" and attrs.get("value"):

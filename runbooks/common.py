@@ -57,13 +57,13 @@ def verify_pin_state(flow: Flow, *, protected: bool) -> str:
             expect(row.pin_required).to_have_count(0)
     except AssertionError:
         shown = "still shows" if not protected else "does not show"
-        raise FlowFailed(f"Plex Home {shown} \"PIN Required\" for {title} after reloading") from None
+        raise FlowFailed(f'Plex Home {shown} "PIN Required" for {title} after reloading') from None
     api_protected = bool(flow.home_user(title).get("protected"))
     if api_protected != protected:
         raise FlowFailed(f"the API reports protected={str(api_protected).lower()} for {title}")
     if protected:
-        return f"{title} now has a PIN: Plex Home shows \"PIN Required\" and the API agrees"
-    return f"{title}'s PIN is removed: Plex Home no longer shows \"PIN Required\" and the API agrees"
+        return f'{title} now has a PIN: Plex Home shows "PIN Required" and the API agrees'
+    return f'{title}\'s PIN is removed: Plex Home no longer shows "PIN Required" and the API agrees'
 
 
 def unchanged(flow: Flow) -> str:
@@ -72,7 +72,9 @@ def unchanged(flow: Flow) -> str:
         return "nothing was reached that could change"
     after = flow.protection()
     if after != flow.before:
-        moved = ", ".join(f"{t}: {flow.before.get(t)} -> {after.get(t)}" for t in after if after.get(t) != flow.before.get(t))
+        moved = ", ".join(
+            f"{t}: {flow.before.get(t)} -> {after.get(t)}" for t in after if after.get(t) != flow.before.get(t)
+        )
         raise FlowFailed(f"the rehearsal changed the Home's PIN flags ({moved})")
     checked = f"the protected flags of all {len(after)} users are as before"
     if flow.user and flow.user in after:

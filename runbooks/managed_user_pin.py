@@ -6,8 +6,15 @@ from playwright.sync_api import expect
 
 from pages import PlexHomePage
 from plexbook.errors import BadInput, FlowFailed
-from plexbook.runbook import Flow, RunOptions, Runbook, Step
-from runbooks.common import edit_pin_dialog, observed_dialog, open_plex_home, rehearse_edit_pin, unchanged, verify_pin_state
+from plexbook.runbook import Flow, Runbook, RunOptions, Step
+from runbooks.common import (
+    edit_pin_dialog,
+    observed_dialog,
+    open_plex_home,
+    rehearse_edit_pin,
+    unchanged,
+    verify_pin_state,
+)
 
 
 def _open(flow: Flow) -> None:

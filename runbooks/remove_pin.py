@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from pages import ConfirmPinDialog
 from plexbook.errors import RehearsalStop
-from plexbook.runbook import Flow, RunOptions, Runbook, Step
+from plexbook.runbook import Flow, Runbook, RunOptions, Step
 from runbooks.common import (
     edit_pin_dialog,
     hover_user_and_edit_pin,

@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from pages import PinResetPage, WebApp
 from plexbook.errors import BadInput, FlowFailed
-from plexbook.runbook import Flow, RunOptions, Runbook, Step
+from plexbook.runbook import Flow, Runbook, RunOptions, Step
 from runbooks.common import unchanged
 
 
@@ -15,7 +15,9 @@ def _sign_in(flow: Flow) -> None:
     flow.sign_in_if_asked(WebApp(flow.page).settings_button)
     owner = flow.me()
     if flow.options.user and flow.options.user != owner.get("title"):
-        raise BadInput(f"reset-pin resets the account owner's own PIN ({owner.get('title')}), not {flow.options.user}'s")
+        raise BadInput(
+            f"reset-pin resets the account owner's own PIN ({owner.get('title')}), not {flow.options.user}'s"
+        )
     flow.user = str(owner.get("title"))
 
 

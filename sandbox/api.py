@@ -16,11 +16,11 @@ import re
 from typing import Any
 from xml.etree import ElementTree
 
-from plexbook.totp import totp
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from plexbook.totp import totp
 from sandbox.state import Account, HomeUser, SandboxState, Session
 
 PIN_RE = re.compile(r"^\d{4}$")

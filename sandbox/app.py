@@ -28,7 +28,9 @@ def _needs_client_id(handler: Handler) -> Handler:
     """Plex refuses API calls that do not say which client they come from (400, code 1000)."""
 
     async def guarded(request: Request) -> Response:
-        if not (request.headers.get("X-Plex-Client-Identifier") or request.query_params.get("X-Plex-Client-Identifier")):
+        if not (
+            request.headers.get("X-Plex-Client-Identifier") or request.query_params.get("X-Plex-Client-Identifier")
+        ):
             raise ApiError(400, NO_CLIENT_ID)
         return await handler(request)
 
@@ -80,9 +82,7 @@ def create_app(state: SandboxState, variant: Variant, faults: Faults | None = No
 
     def page(template: str) -> Handler:
         async def render(request: Request) -> Response:
-            return templates.TemplateResponse(
-                request, template, {"v": variant, "cls": cls, "config": config}
-            )
+            return templates.TemplateResponse(request, template, {"v": variant, "cls": cls, "config": config})
 
         return render
 

@@ -75,8 +75,7 @@ class FaultMiddleware:
             raise DroppedConnection(scope["path"])
         if status is not None:
             body = (
-                f'{{"errors":[{{"code":{status},"message":"Sandbox fault: answering {status}",'
-                f'"status":{status}}}]}}'
+                f'{{"errors":[{{"code":{status},"message":"Sandbox fault: answering {status}","status":{status}}}]}}'
             ).encode()
             await send(
                 {

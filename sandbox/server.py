@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
+from typing import Self
 
 import uvicorn
 
@@ -73,7 +74,7 @@ class SandboxServer:
         self.port = sock.getsockname()[1]
         return sock
 
-    def start(self) -> SandboxServer:
+    def start(self) -> Self:
         """Start serving on a background thread; returns once the server accepts connections."""
         # Binding here, not in uvicorn, is how a free port (port=0) becomes known before start.
         sock = self._bind()
@@ -120,7 +121,7 @@ class SandboxServer:
         self.state.reset(fresh)
         self.faults.clear()
 
-    def __enter__(self) -> SandboxServer:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(

@@ -18,8 +18,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
-from plexbook.totp import totp
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+
+from plexbook.totp import totp
 
 Pin = Annotated[str, StringConstraints(pattern=r"^\d{4}$")]
 
@@ -235,11 +236,7 @@ class SandboxState:
     def account_by_email(self, login: str) -> Account | None:
         login = login.strip().lower()
         return next(
-            (
-                a
-                for a in self.household.accounts
-                if a.email.lower() == login or a.owner.username.lower() == login
-            ),
+            (a for a in self.household.accounts if a.email.lower() == login or a.owner.username.lower() == login),
             None,
         )
 

@@ -12,8 +12,8 @@ from plexbook.browser import launch
 from plexbook.config import Target
 from plexbook.engine import RunRequest, demo_secrets, execute
 from plexbook.runbook import RunOptions
-from runbooks import RUNBOOKS
 from plexbook.secrets import Secret
+from runbooks import RUNBOOKS
 from sandbox import PRESETS, SandboxServer
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"

@@ -5,7 +5,11 @@ The browser launch (system Chromium fallback) comes from plexbook's pytest plugi
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -28,7 +32,7 @@ def sandbox_pool() -> Iterator[dict[str, SandboxServer]]:
         server.stop()
 
 
-def _fresh(pool: dict[str, SandboxServer], name: str) -> SandboxServer:
+def fresh_sandbox(pool: dict[str, SandboxServer], name: str) -> SandboxServer:
     if name not in pool:
         pool[name] = SandboxServer(PRESETS[name]).start()
     server = pool[name]
@@ -39,13 +43,13 @@ def _fresh(pool: dict[str, SandboxServer], name: str) -> SandboxServer:
 @pytest.fixture(params=list(PRESETS))
 def sandbox(request: pytest.FixtureRequest, sandbox_pool: dict[str, SandboxServer]) -> SandboxServer:
     """The sandbox in each variant in turn, with a fresh demo household."""
-    return _fresh(sandbox_pool, request.param)
+    return fresh_sandbox(sandbox_pool, request.param)
 
 
 @pytest.fixture
 def classic_sandbox(sandbox_pool: dict[str, SandboxServer]) -> SandboxServer:
     """The sandbox in its classic variant, for tests the variant does not matter to."""
-    return _fresh(sandbox_pool, "classic")
+    return fresh_sandbox(sandbox_pool, "classic")
 
 
 @pytest.fixture
@@ -53,6 +57,20 @@ def api(classic_sandbox: SandboxServer) -> Iterator[httpx.Client]:
     """An HTTP client for the sandbox's API that identifies itself as a Plex client."""
     with httpx.Client(base_url=classic_sandbox.base_url, headers=CLIENT_HEADERS) as client:
         yield client
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """plexbook in its own process, as a person runs it: no terminal on stdin, no PLEX_* but ``env``."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("PLEX_")}
+    return subprocess.run(
+        [sys.executable, "-m", "plexbook.cli.main", *args],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        cwd=cwd,
+        env={**clean, **(env or {})},
+        timeout=600,
+    )
 
 
 def sign_in_token(base_url: str, login: str = ALEX[0], password: str = ALEX[1], **extra: str) -> str:

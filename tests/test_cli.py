@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,7 +10,7 @@ from typer.testing import CliRunner
 
 from plexbook.cli.main import app
 from sandbox import SandboxServer
-from tests.conftest import ALEX
+from tests.conftest import ALEX, run_cli
 
 runner = CliRunner()
 UNUSED_URL = "http://127.0.0.1:9"  # never contacted: these runs stop before a browser starts
@@ -25,18 +23,6 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         if name.startswith("PLEX_") or name == "PLEXBOOK_BROWSER_PATH":
             monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)
-
-
-def plexbook(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """plexbook in its own process, as a person runs it: no terminal on stdin."""
-    return subprocess.run(
-        [sys.executable, "-m", "plexbook.cli.main", *args],
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-        env={**os.environ, **(env or {})},
-        timeout=180,
-    )
 
 
 def test_list_names_the_three_runbooks() -> None:
@@ -92,7 +78,8 @@ def test_a_pin_that_is_not_four_digits_is_refused_before_a_browser_starts(tmp_pa
 
 def test_a_missing_secret_in_a_non_interactive_run_names_the_variable(tmp_path: Path) -> None:
     result = runner.invoke(
-        app, ["run", "remove-pin", "--target", UNUSED_URL, "--traces-dir", str(tmp_path / "t")],
+        app,
+        ["run", "remove-pin", "--target", UNUSED_URL, "--traces-dir", str(tmp_path / "t")],
         env={"PLEX_EMAIL": ALEX[0]},
     )
     assert result.exit_code == 2
@@ -122,7 +109,7 @@ def test_run_through_the_cli_changes_the_target_and_prints_the_evidence(
     classic_sandbox: SandboxServer, tmp_path: Path
 ) -> None:
     env = {"PLEX_EMAIL": ALEX[0], "PLEX_PASSWORD": ALEX[1], "PLEX_PIN": "2468"}
-    done = plexbook(
+    done = run_cli(
         "run", "remove-pin", "--user", "Jordan", "--target", classic_sandbox.base_url, "--traces-dir", "traces", env=env
     )
     assert done.returncode == 0, done.stderr
@@ -137,7 +124,7 @@ def test_a_failed_run_says_which_step_what_was_expected_and_where_the_evidence_i
     classic_sandbox: SandboxServer, tmp_path: Path
 ) -> None:
     env = {"PLEX_EMAIL": ALEX[0], "PLEX_PASSWORD": ALEX[1], "PLEX_PIN": "1111"}
-    failed = plexbook("run", "remove-pin", "--user", "Jordan", "--target", classic_sandbox.base_url, env=env)
+    failed = run_cli("run", "remove-pin", "--user", "Jordan", "--target", classic_sandbox.base_url, env=env)
     assert failed.returncode == 1
     assert "step 3 ('Enter your current PIN and then click on the Edit PIN dialogue.')" in failed.stderr
     assert "Plex refused the PIN: Incorrect PIN" in failed.stderr
@@ -147,7 +134,7 @@ def test_a_failed_run_says_which_step_what_was_expected_and_where_the_evidence_i
 
 
 def test_demo_runs_all_three_runbooks_on_the_embedded_sandbox(tmp_path: Path) -> None:
-    demo = plexbook("demo")
+    demo = run_cli("demo")
     assert demo.returncode == 0, demo.stdout + demo.stderr
     assert "remove-pin for Jordan: done" in demo.stdout
     assert "reset-pin for Alex: done" in demo.stdout

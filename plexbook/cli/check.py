@@ -3,41 +3,34 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
 from plexbook.baselines import BASELINES, StructureMode
 from plexbook.browser import BrowserOptions
 from plexbook.check import CASES, CaseResult, exit_code, run_case, table, write_junit
-from plexbook.cli.common import fail
+from plexbook.cli.common import HeadedOption, SandboxVariantOption, TargetOption, TimeoutOption, TracesDirOption, fail
 from plexbook.cli.run import Settings, sandbox_variant_named
 from plexbook.config import SecretSource, Target, load_environment, parse_target
 from plexbook.engine import demo_secrets, embedded_sandbox
 from plexbook.errors import BadInput
-from sandbox import PRESETS
 
 
 def check(
-    target: Annotated[
-        str, typer.Option(help="sandbox (the embedded demo, default), live (app.plex.tv), or a stand-in's URL.")
-    ] = "sandbox",
-    sandbox_variant: Annotated[
-        str, typer.Option(help=f"With --target sandbox: how its screens look ({', '.join(PRESETS)}).")
-    ] = "classic",
-    junit: Annotated[Optional[Path], typer.Option(help="Also write the results as a JUnit XML file.")] = None,
+    target: TargetOption = "sandbox",
+    sandbox_variant: SandboxVariantOption = "classic",
+    junit: Annotated[Path | None, typer.Option(help="Also write the results as a JUnit XML file.")] = None,
     strict_baselines: Annotated[
         bool, typer.Option("--strict-baselines", help="A screen that differs from its baseline fails the check.")
     ] = False,
     update_baselines: Annotated[
         bool, typer.Option("--update-baselines", help="Rewrite the structure baselines from this target.")
     ] = False,
-    baselines: Annotated[
-        Path, typer.Option(help="The folder of structure baselines (*.aria.yml).")
-    ] = BASELINES,
-    timeout: Annotated[float, typer.Option(help="Seconds to wait for any one thing on a page.")] = 15,
-    headed: Annotated[bool, typer.Option(help="Show the browser window.")] = False,
-    traces_dir: Annotated[Path, typer.Option(help="Where run folders are written.")] = Path("traces"),
+    baselines: Annotated[Path, typer.Option(help="The folder of structure baselines (*.aria.yml).")] = BASELINES,
+    timeout: TimeoutOption = 15,
+    headed: HeadedOption = False,
+    traces_dir: TracesDirOption = Path("traces"),
 ) -> None:
     """Regression-check the Plex UI flows without changing anything.
 
@@ -90,4 +83,3 @@ def check(
         write_junit(results, junit)
         typer.echo(f"JUnit: {junit}")
     raise typer.Exit(exit_code(results))
-

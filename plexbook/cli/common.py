@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
-from typing import NoReturn
+from pathlib import Path
+from typing import Annotated, NoReturn
 
 import typer
 
 from plexbook.engine import RunResult
 from plexbook.errors import EXIT_BAD_INPUT, EXIT_OK
+from sandbox import PRESETS
 
+# Options more than one command takes, declared once.
+TargetOption = Annotated[
+    str, typer.Option("--target", help="sandbox (the embedded demo, default), live (app.plex.tv), or a stand-in's URL.")
+]
+SandboxVariantOption = Annotated[
+    str, typer.Option("--sandbox-variant", help=f"With --target sandbox: how its screens look ({', '.join(PRESETS)}).")
+]
+TracesDirOption = Annotated[Path, typer.Option("--traces-dir", help="Where run folders are written.")]
+HeadedOption = Annotated[bool, typer.Option("--headed/--headless", help="Show the browser window.")]
+TimeoutOption = Annotated[float, typer.Option("--timeout", help="Seconds to wait for any one thing on a page.")]
 
 
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:

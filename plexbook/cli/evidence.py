@@ -10,12 +10,11 @@ from typing import Annotated, Any
 
 import typer
 
-from plexbook.cli.common import fail
+from plexbook.cli.common import TracesDirOption, fail
 from plexbook.config import SECRET_NAMES, load_environment
 from plexbook.errors import EXIT_FLOW_FAILED
 from plexbook.evidence import environment_secrets, totp_codes_around, verify_run
 
-TracesDir = Annotated[Path, typer.Option(help="Where run folders are written.")]
 RunArg = Annotated[str, typer.Argument(help="A run folder, a run id (or its start), or 'last'.")]
 
 evidence_app = typer.Typer(help="Check a run's evidence.", no_args_is_help=True)
@@ -53,7 +52,7 @@ def find_run(run: str, traces_dir: Path) -> Path:
     fail(f"{run!r} names {len(matches)} runs; give more of the id")
 
 
-def runs(traces_dir: TracesDir = Path("traces")) -> None:
+def runs(traces_dir: TracesDirOption = Path("traces")) -> None:
     """List past runs, newest first: time, runbook, user, target, outcome, folder.
 
     Example:
@@ -77,7 +76,7 @@ def runs(traces_dir: TracesDir = Path("traces")) -> None:
 def report(
     run: RunArg = "last",
     open_: Annotated[bool, typer.Option("--open", help="Open the report in your browser.")] = False,
-    traces_dir: TracesDir = Path("traces"),
+    traces_dir: TracesDirOption = Path("traces"),
 ) -> None:
     """Print the path of a run's report.html (and open it with --open).
 
@@ -95,7 +94,7 @@ def report(
 
 def trace(
     run: RunArg = "last",
-    traces_dir: TracesDir = Path("traces"),
+    traces_dir: TracesDirOption = Path("traces"),
 ) -> None:
     """Open a run's trace in Playwright's trace viewer.
 
@@ -128,7 +127,9 @@ def verify(run_dir: Annotated[Path, typer.Argument(help="The run folder to check
     secrets = environment_secrets(environ, SECRET_NAMES)
     manifest = _manifest(run_dir)
     if secrets.get("PLEX_TOTP_SECRET"):
-        for i, code in enumerate(totp_codes_around(secrets["PLEX_TOTP_SECRET"], manifest.get("started"), manifest.get("ended"))):
+        for i, code in enumerate(
+            totp_codes_around(secrets["PLEX_TOTP_SECRET"], manifest.get("started"), manifest.get("ended"))
+        ):
             secrets[f"2FA code {i + 1} from PLEX_TOTP_SECRET"] = code
     findings = verify_run(run_dir, secrets)
     if findings:

@@ -3,20 +3,28 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
 from plexbook.baselines import StructureCheck
 from plexbook.browser import BrowserOptions
-from plexbook.cli.common import fail, print_result
+from plexbook.cli.common import (
+    HeadedOption,
+    SandboxVariantOption,
+    TargetOption,
+    TimeoutOption,
+    TracesDirOption,
+    fail,
+    print_result,
+)
 from plexbook.config import SecretSource, Target, load_environment, parse_target
 from plexbook.engine import RunRequest, RunResult, demo_secrets, embedded_sandbox, execute
 from plexbook.errors import EXIT_OK, BadInput
 from plexbook.recorder import TraceMode
-from plexbook.runbook import RunOptions, Runbook
+from plexbook.runbook import Mode, Runbook, RunOptions
 from runbooks import RUNBOOKS
-from sandbox import PRESETS, Variant, demo_household, variant
+from sandbox import Variant, demo_household, variant
 
 
 def _runbook(name: str) -> Runbook:
@@ -52,29 +60,25 @@ def show(name: Annotated[str, typer.Argument(help="The runbook's name (see `plex
         marker = "  [commits]" if step.commits else ""
         typer.echo(f"  {number}. {step.title}{marker}")
     typer.echo("  Then: the outcome is checked on Plex Home and through the API (Plex shows no confirmation).")
+    secrets = ", ".join(f"{name} ({what})" for name, what in book.needs(RunOptions(mode="set")))
+    typer.echo(f"Secrets, besides signing in: {secrets or 'none'}")
 
 
 def run(
     name: Annotated[str, typer.Argument(help="The runbook's name (see `plexbook list`).")],
-    user: Annotated[
-        Optional[str], typer.Option(help="The Home user to act on (default: the account owner).")
-    ] = None,
+    user: Annotated[str | None, typer.Option(help="The Home user to act on (default: the account owner).")] = None,
     set_pin: Annotated[bool, typer.Option("--set", help="managed-user-pin: set PLEX_NEW_PIN and Save.")] = False,
     remove: Annotated[bool, typer.Option("--remove", help="managed-user-pin: use the remove link (default).")] = False,
-    target: Annotated[
-        str, typer.Option(help="sandbox (the embedded demo, default), live (app.plex.tv), or a stand-in's URL.")
-    ] = "sandbox",
-    sandbox_variant: Annotated[
-        str, typer.Option(help=f"With --target sandbox: how its screens look ({', '.join(PRESETS)}).")
-    ] = "classic",
-    headed: Annotated[bool, typer.Option(help="Show the browser window.")] = False,
+    target: TargetOption = "sandbox",
+    sandbox_variant: SandboxVariantOption = "classic",
+    headed: HeadedOption = False,
     slow_mo: Annotated[float, typer.Option(help="Slow every browser action by this many milliseconds.")] = 0,
     trace: Annotated[str, typer.Option(help="Keep the Playwright trace: on, off or retain-on-failure.")] = "on",
-    timeout: Annotated[float, typer.Option(help="Seconds to wait for any one thing on a page.")] = 30,
+    timeout: TimeoutOption = 30,
     browser: Annotated[str, typer.Option(help="chromium, firefox or webkit (Playwright's own, if installed).")] = (
         "chromium"
     ),
-    traces_dir: Annotated[Path, typer.Option(help="Where run folders are written.")] = Path("traces"),
+    traces_dir: TracesDirOption = Path("traces"),
     pdf: Annotated[bool, typer.Option("--pdf", help="Also print report.pdf (Chromium only).")] = False,
     rehearse: Annotated[
         bool, typer.Option("--rehearse", help="Stop at the committing click: check it, cancel, prove nothing changed.")
@@ -110,7 +114,7 @@ def run(
         fail("--timeout must be a positive number of seconds")
     if pdf and browser != "chromium":
         fail("--pdf prints with Chromium; leave --browser at chromium")
-    mode = ("set" if set_pin else "remove") if book.name == "managed-user-pin" else None
+    mode: Mode | None = ("set" if set_pin else "remove") if book.name == "managed-user-pin" else None
     options = RunOptions(user=user, mode=mode, rehearse=rehearse)
     settings = Settings(BrowserOptions(browser, headed, slow_mo), trace, timeout, traces_dir, pdf)  # type: ignore[arg-type]
     environ = load_environment()
@@ -127,9 +131,9 @@ def run(
 
 
 def demo(
-    traces_dir: Annotated[Path, typer.Option(help="Where run folders are written.")] = Path("traces"),
-    sandbox_variant: Annotated[str, typer.Option(help=f"How the sandbox looks ({', '.join(PRESETS)}).")] = "classic",
-    headed: Annotated[bool, typer.Option(help="Show the browser window.")] = False,
+    traces_dir: TracesDirOption = Path("traces"),
+    sandbox_variant: SandboxVariantOption = "classic",
+    headed: HeadedOption = False,
     pdf: Annotated[bool, typer.Option("--pdf", help="Also print each run's report.pdf.")] = False,
 ) -> None:
     """Run all three runbooks on the embedded sandbox's demo household, then list the evidence.
@@ -185,7 +189,16 @@ class Settings:
         structure: StructureCheck | None = None,
     ) -> RunRequest:
         return RunRequest(
-            book, target, secrets, options, self.browser, self.trace, self.timeout_s, self.traces_dir, self.pdf, structure
+            book,
+            target,
+            secrets,
+            options,
+            browser=self.browser,
+            trace=self.trace,
+            timeout_s=self.timeout_s,
+            traces_dir=self.traces_dir,
+            pdf=self.pdf,
+            structure=structure,
         )
 
 
@@ -201,5 +214,3 @@ def _run_on_sandbox(book: Runbook, options: RunOptions, settings: Settings, vari
     secrets = demo_secrets(demo_household(), options)
     with embedded_sandbox(chosen) as server:
         return execute(settings.request(book, Target.at(server.base_url, kind="sandbox"), secrets, options))
-
-

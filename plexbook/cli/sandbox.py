@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -28,22 +28,22 @@ def sandbox(
     variant_name: Annotated[
         str, typer.Option("--variant", help=f"How the Plex screens look: {', '.join(PRESETS)}.")
     ] = "classic",
-    heading: Annotated[Optional[str], typer.Option(help="Override: plex-home or users-sharing.")] = None,
-    reveal: Annotated[Optional[str], typer.Option(help="Override: css or script (re-rendering rows).")] = None,
-    pin_input: Annotated[Optional[str], typer.Option(help="Override: single or digits.")] = None,
-    auto_submit: Annotated[Optional[bool], typer.Option("--auto-submit/--no-auto-submit", help="Override.")] = None,
-    email_step: Annotated[Optional[bool], typer.Option("--email-step/--no-email-step", help="Override.")] = None,
+    heading: Annotated[str | None, typer.Option(help="Override: plex-home or users-sharing.")] = None,
+    reveal: Annotated[str | None, typer.Option(help="Override: css or script (re-rendering rows).")] = None,
+    pin_input: Annotated[str | None, typer.Option(help="Override: single or digits.")] = None,
+    auto_submit: Annotated[bool | None, typer.Option("--auto-submit/--no-auto-submit", help="Override.")] = None,
+    email_step: Annotated[bool | None, typer.Option("--email-step/--no-email-step", help="Override.")] = None,
     confirm_new_pin: Annotated[
-        Optional[bool], typer.Option("--confirm-new-pin/--no-confirm-new-pin", help="Override.")
+        bool | None, typer.Option("--confirm-new-pin/--no-confirm-new-pin", help="Override.")
     ] = None,
     edit_pin_label: Annotated[
-        Optional[str], typer.Option(help="Drift on purpose: the row's \"Edit PIN\" control reads this instead.")
+        str | None, typer.Option(help='Drift on purpose: the row\'s "Edit PIN" control reads this instead.')
     ] = None,
     drop_remove: Annotated[
-        Optional[bool], typer.Option("--drop-remove/--keep-remove", help="Drift on purpose: no Remove control.")
+        bool | None, typer.Option("--drop-remove/--keep-remove", help="Drift on purpose: no Remove control.")
     ] = None,
     state: Annotated[
-        Optional[Path], typer.Option(help="A household JSON file to serve; changes are saved back to it.")
+        Path | None, typer.Option(help="A household JSON file to serve; changes are saved back to it.")
     ] = None,
     latency_ms: Annotated[int, typer.Option(help="Delay every answer by this many milliseconds.")] = 0,
     fail_route: Annotated[
@@ -79,7 +79,9 @@ def sandbox(
     typer.echo(f"Plex sandbox: {chosen.describe()}")
     try:
         server.serve_forever(
-            on_ready=lambda url: typer.echo(f"Serving at {url}/desktop/  (sign in as alex@sandbox.plexbook.test; Ctrl+C stops)")
+            on_ready=lambda url: typer.echo(
+                f"Serving at {url}/desktop/  (sign in as alex@sandbox.plexbook.test; Ctrl+C stops)"
+            )
         )
     except OSError as exc:
         fail(f"cannot listen on {host}:{port}: {exc.strerror}", code=2)

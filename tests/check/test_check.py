@@ -15,7 +15,7 @@ import pytest
 
 from plexbook.baselines import BASELINES, SCREENS
 from sandbox import PRESETS, SandboxServer, load_household, variant
-from tests.conftest import ALEX
+from tests.conftest import ALEX, run_cli
 from tests.sandbox.test_household import OWN_HOME
 
 CASE_IDS = [
@@ -25,14 +25,6 @@ CASE_IDS = [
     "reset-pin (account owner)",
 ]
 ALEX_ENV = {"PLEX_EMAIL": ALEX[0], "PLEX_PASSWORD": ALEX[1], "PLEX_PIN": "1234", "PLEX_NEW_PIN": "1111"}
-
-
-def plexbook(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("PLEX_")}
-    return subprocess.run(
-        [sys.executable, "-m", "plexbook.cli.main", *args],
-        capture_output=True, text=True, stdin=subprocess.DEVNULL, cwd=cwd, env={**clean, **(env or {})}, timeout=600,
-    )
 
 
 @pytest.fixture
@@ -54,7 +46,7 @@ def test_check_fails_on_drift_and_names_the_locator_and_step(
     drifted: SandboxServer, tmp_path: Path, locator: str, step: str
 ) -> None:
     junit = tmp_path / "check.xml"
-    result = plexbook(
+    result = run_cli(
         "check", "--target", drifted.base_url, "--timeout", "3", "--junit", str(junit), cwd=tmp_path, env=ALEX_ENV
     )
     assert result.returncode == 1, result.stdout + result.stderr
@@ -76,7 +68,11 @@ def test_check_fails_on_drift_and_names_the_locator_and_step(
     assert suite is not None
     cases = suite.findall("testcase")
     assert [c.get("name") for c in cases] == CASE_IDS
-    assert {c.get("classname") for c in cases} == {"plexbook.remove-pin", "plexbook.managed-user-pin", "plexbook.reset-pin"}
+    assert {c.get("classname") for c in cases} == {
+        "plexbook.remove-pin",
+        "plexbook.managed-user-pin",
+        "plexbook.reset-pin",
+    }
     failed = [c.get("name") for c in cases if c.find("failure") is not None]
     assert "remove-pin (account owner)" in failed and "reset-pin (account owner)" not in failed
     assert suite.get("failures") == str(len(failed))
@@ -84,7 +80,7 @@ def test_check_fails_on_drift_and_names_the_locator_and_step(
 
 def test_check_passes_without_drift(classic_sandbox: SandboxServer, tmp_path: Path) -> None:
     junit = tmp_path / "check.xml"
-    result = plexbook("check", "--target", classic_sandbox.base_url, "--junit", str(junit), cwd=tmp_path, env=ALEX_ENV)
+    result = run_cli("check", "--target", classic_sandbox.base_url, "--junit", str(junit), cwd=tmp_path, env=ALEX_ENV)
     assert result.returncode == 0, result.stdout + result.stderr
     rows = result.stdout.splitlines()[1:5]
     assert [row.split("  ")[0] for row in rows] == CASE_IDS
@@ -97,7 +93,7 @@ def test_check_skips_reset_pin_without_a_password(classic_sandbox: SandboxServer
     from tests.conftest import sign_in_token
 
     env = {"PLEX_TOKEN": sign_in_token(classic_sandbox.base_url)}
-    result = plexbook("check", "--target", classic_sandbox.base_url, cwd=tmp_path, env=env)
+    result = run_cli("check", "--target", classic_sandbox.base_url, cwd=tmp_path, env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "skipped reset-pin (account owner): needs PLEX_PASSWORD" in result.stdout
     assert "up to the Confirm Current PIN" in json.dumps(
@@ -118,32 +114,42 @@ def test_baselines_from_one_household_and_variant_accept_every_other(tmp_path: P
     baselines = tmp_path / "baselines"
     with SandboxServer(PRESETS["hybrid"], household=load_household(state)) as own:
         env = {"PLEX_EMAIL": "sam@example.test", "PLEX_PASSWORD": "pw-sam", "PLEX_PIN": "1111"}
-        updated = plexbook(
-            "check", "--target", own.base_url, "--update-baselines", "--baselines", str(baselines), cwd=tmp_path, env=env
+        updated = run_cli(
+            "check",
+            "--target",
+            own.base_url,
+            "--update-baselines",
+            "--baselines",
+            str(baselines),
+            cwd=tmp_path,
+            env=env,
         )
     assert updated.returncode == 0, updated.stdout + updated.stderr
     assert sorted(p.name for p in baselines.iterdir()) == sorted(f"{s}.aria.yml" for s in SCREENS)
     written = "".join(p.read_text() for p in baselines.iterdir())
     assert "Sam" not in written and "Robin" not in written
     for name in PRESETS:
-        result = plexbook(
+        result = run_cli(
             "check", "--sandbox-variant", name, "--strict-baselines", "--baselines", str(baselines), cwd=tmp_path
         )
         assert result.returncode == 0, f"{name}: {result.stdout}{result.stderr}"
 
 
-def test_a_structure_difference_warns_and_fails_only_when_strict(classic_sandbox: SandboxServer, tmp_path: Path) -> None:
+def test_a_structure_difference_warns_and_fails_only_when_strict(
+    classic_sandbox: SandboxServer, tmp_path: Path
+) -> None:
     baselines = tmp_path / "baselines"
     shutil.copytree(BASELINES, baselines)
     home = baselines / "plex-home.aria.yml"
     home.write_text(home.read_text() + '- button "Invite Everyone"\n')
     args = ("check", "--target", classic_sandbox.base_url, "--baselines", str(baselines))
-    warned = plexbook(*args, cwd=tmp_path, env=ALEX_ENV)
+    warned = run_cli(*args, cwd=tmp_path, env=ALEX_ENV)
     assert warned.returncode == 0, warned.stdout + warned.stderr
-    assert 'the structure moved here: plex-home (baseline plex-home.aria.yml; not found: - button "Invite Everyone")' in (
-        warned.stdout
+    assert (
+        'the structure moved here: plex-home (baseline plex-home.aria.yml; not found: - button "Invite Everyone")'
+        in (warned.stdout)
     )
-    strict = plexbook(*args, "--strict-baselines", cwd=tmp_path, env=ALEX_ENV)
+    strict = run_cli(*args, "--strict-baselines", cwd=tmp_path, env=ALEX_ENV)
     assert strict.returncode == 1
     assert "the structure moved here: plex-home" in strict.stderr
 
@@ -151,9 +157,25 @@ def test_a_structure_difference_warns_and_fails_only_when_strict(classic_sandbox
 def test_the_pytest_entry_point_runs_the_regression_suite_on_the_sandbox(tmp_path: Path) -> None:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("PLEX_")}
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "--pyargs", "plexbook.regression", "-q", "-p", "no:cacheprovider",
-         "--tracing", "retain-on-failure", "--output", str(tmp_path / "out")],
-        capture_output=True, text=True, cwd=tmp_path, env=clean, timeout=600,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--pyargs",
+            "plexbook.regression",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--tracing",
+            "retain-on-failure",
+            "--output",
+            str(tmp_path / "out"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=clean,
+        timeout=600,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "4 passed" in result.stdout

@@ -18,15 +18,7 @@ from playwright.sync_api import Page, expect
 from plexbook.evidence import SecretScanner, totp_codes_around
 from plexbook.scrub import encoded_forms
 from sandbox import SandboxServer
-from tests.conftest import ALEX, CASEY, CASEY_TOTP, _fresh, sign_in_token
-
-
-def plexbook(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("PLEX_")}
-    return subprocess.run(
-        [sys.executable, "-m", "plexbook.cli.main", *args],
-        capture_output=True, text=True, stdin=subprocess.DEVNULL, cwd=cwd, env={**clean, **env}, timeout=180,
-    )
+from tests.conftest import ALEX, CASEY, CASEY_TOTP, fresh_sandbox, run_cli, sign_in_token
 
 
 def blobs(name: str, data: bytes) -> Iterator[tuple[str, bytes]]:
@@ -41,7 +33,7 @@ def blobs(name: str, data: bytes) -> Iterator[tuple[str, bytes]]:
 @pytest.fixture(params=["classic", "modern"])
 def evidence_sandbox(request: pytest.FixtureRequest, sandbox_pool: dict[str, SandboxServer]) -> SandboxServer:
     """One PIN entry of each kind: a single field with Continue, and digit boxes that submit themselves."""
-    return _fresh(sandbox_pool, request.param)
+    return fresh_sandbox(sandbox_pool, request.param)
 
 
 def test_no_secret_is_left_in_any_artifact_or_output(evidence_sandbox: SandboxServer, tmp_path: Path) -> None:
@@ -64,7 +56,7 @@ def test_no_secret_is_left_in_any_artifact_or_output(evidence_sandbox: SandboxSe
     output: list[str] = []
     secrets: dict[str, str] = {}
     for args, env, expected in runs:
-        done = plexbook("run", *args, "--target", base, cwd=tmp_path, env=env)
+        done = run_cli("run", *args, "--target", base, cwd=tmp_path, env=env)
         assert done.returncode == expected, done.stdout + done.stderr
         output.append(done.stdout + done.stderr)
         secrets.update({f"{k} ({args[0]})": v for k, v in env.items() if k != "PLEX_EMAIL"})
@@ -72,12 +64,14 @@ def test_no_secret_is_left_in_any_artifact_or_output(evidence_sandbox: SandboxSe
     # Every token the sandbox issued (sign-ins, switches) and every 2FA code of the run.
     for i, issued in enumerate(evidence_sandbox.state.sessions):
         secrets[f"session token {i}"] = issued
-    casey_run = sorted((tmp_path / "traces").glob("*-reset-pin-*"))[-1]
+    casey_run = max((tmp_path / "traces").glob("*-reset-pin-*"))
     manifest = json.loads((casey_run / "manifest.json").read_text())
     for i, code in enumerate(totp_codes_around(CASEY_TOTP, manifest["started"], manifest["ended"])):
         secrets[f"2FA code {i}"] = code
 
-    artifacts = {p.relative_to(tmp_path).as_posix(): p.read_bytes() for p in (tmp_path / "traces").rglob("*") if p.is_file()}
+    artifacts = {
+        p.relative_to(tmp_path).as_posix(): p.read_bytes() for p in (tmp_path / "traces").rglob("*") if p.is_file()
+    }
     artifacts["cli-output.txt"] = "\n".join(output).encode()
     assert any(name.endswith("report.pdf") for name in artifacts)
 
@@ -112,12 +106,13 @@ def test_the_scrubbed_trace_still_opens_in_the_trace_viewer(
     page: Page, classic_sandbox: SandboxServer, tmp_path: Path
 ) -> None:
     env = {"PLEX_EMAIL": ALEX[0], "PLEX_PASSWORD": ALEX[1], "PLEX_PIN": "2468"}
-    done = plexbook("run", "remove-pin", "--user", "Jordan", "--target", classic_sandbox.base_url, cwd=tmp_path, env=env)
+    done = run_cli("run", "remove-pin", "--user", "Jordan", "--target", classic_sandbox.base_url, cwd=tmp_path, env=env)
     assert done.returncode == 0, done.stderr
     (trace,) = (tmp_path / "traces").glob("*/trace.zip")
     viewer = subprocess.Popen(
         [sys.executable, "-m", "playwright", "show-trace", "--host", "127.0.0.1", "--port", "0", str(trace)],
-        stdout=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        text=True,
         env={**os.environ, "PWTEST_UNDER_TEST": "1"},  # serve only: do not open a desktop browser
     )
     try:
@@ -139,10 +134,12 @@ def test_the_scrubbed_trace_still_opens_in_the_trace_viewer(
 
 def test_evidence_verify_passes_then_names_a_changed_screenshot(classic_sandbox: SandboxServer, tmp_path: Path) -> None:
     env = {"PLEX_EMAIL": ALEX[0], "PLEX_PASSWORD": ALEX[1]}
-    done = plexbook("run", "managed-user-pin", "--user", "Kid", "--target", classic_sandbox.base_url, cwd=tmp_path, env=env)
+    done = run_cli(
+        "run", "managed-user-pin", "--user", "Kid", "--target", classic_sandbox.base_url, cwd=tmp_path, env=env
+    )
     assert done.returncode == 0, done.stderr
     (run_dir,) = (tmp_path / "traces").iterdir()
-    ok = plexbook("evidence", "verify", str(run_dir), cwd=tmp_path, env=env)
+    ok = run_cli("evidence", "verify", str(run_dir), cwd=tmp_path, env=env)
     assert ok.returncode == 0, ok.stderr
     assert "no secret found (looked for: PLEX_PASSWORD)" in ok.stdout
 
@@ -150,20 +147,22 @@ def test_evidence_verify_passes_then_names_a_changed_screenshot(classic_sandbox:
     data = bytearray(shot.read_bytes())
     data[len(data) // 2] ^= 0x01
     shot.write_bytes(bytes(data))
-    changed = plexbook("evidence", "verify", str(run_dir), cwd=tmp_path, env=env)
+    changed = run_cli("evidence", "verify", str(run_dir), cwd=tmp_path, env=env)
     assert changed.returncode == 1
     assert f"{shot.name}: changed since the run" in changed.stderr
 
 
 def test_evidence_verify_names_a_leak_and_an_unlisted_file(classic_sandbox: SandboxServer, tmp_path: Path) -> None:
     env = {"PLEX_EMAIL": ALEX[0], "PLEX_PASSWORD": ALEX[1]}
-    done = plexbook("run", "managed-user-pin", "--user", "Kid", "--target", classic_sandbox.base_url, cwd=tmp_path, env=env)
+    done = run_cli(
+        "run", "managed-user-pin", "--user", "Kid", "--target", classic_sandbox.base_url, cwd=tmp_path, env=env
+    )
     assert done.returncode == 0, done.stderr
     (run_dir,) = (tmp_path / "traces").iterdir()
     report = run_dir / "report.md"
     report.write_text(report.read_text() + f"\npassword: {ALEX[1]}\n")
     (run_dir / "notes.txt").write_text("hello")
-    result = plexbook("evidence", "verify", str(run_dir), cwd=tmp_path, env=env)
+    result = run_cli("evidence", "verify", str(run_dir), cwd=tmp_path, env=env)
     assert result.returncode == 1
     assert "report.md: changed since the run" in result.stderr
     assert "report.md: contains PLEX_PASSWORD (in clear)" in result.stderr
@@ -174,16 +173,16 @@ def test_evidence_verify_names_a_leak_and_an_unlisted_file(classic_sandbox: Sand
 def test_runs_and_report_commands(classic_sandbox: SandboxServer, tmp_path: Path) -> None:
     env = {"PLEX_EMAIL": ALEX[0], "PLEX_PASSWORD": ALEX[1]}
     for user in ("Kid", "Teen"):
-        plexbook("run", "managed-user-pin", "--user", user, "--target", classic_sandbox.base_url, cwd=tmp_path, env=env)
-    listing = plexbook("runs", cwd=tmp_path, env={})
+        run_cli("run", "managed-user-pin", "--user", user, "--target", classic_sandbox.base_url, cwd=tmp_path, env=env)
+    listing = run_cli("runs", cwd=tmp_path, env={})
     lines = listing.stdout.splitlines()
     assert len(lines) == 2
     assert "Teen" in lines[0] and "nothing to do" in lines[0]  # newest first; Teen had no PIN
     assert "Kid" in lines[1] and "done" in lines[1]
-    report = plexbook("report", "last", cwd=tmp_path, env={})
+    report = run_cli("report", "last", cwd=tmp_path, env={})
     assert report.returncode == 0 and report.stdout.strip().endswith("report.html")
     html = (tmp_path / report.stdout.strip()).read_text()
     assert "managed-user-pin for Teen" in html
     assert not re.search(r'(src|href)="(https?:)?//', html) and "url(" not in html  # self-contained
-    missing = plexbook("report", "nope", cwd=tmp_path, env={})
+    missing = run_cli("report", "nope", cwd=tmp_path, env={})
     assert missing.returncode == 2 and "no run 'nope'" in missing.stderr

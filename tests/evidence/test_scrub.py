@@ -16,7 +16,7 @@ PIN = "2468"
 
 def test_a_long_secret_goes_wherever_it_stands() -> None:
     scrubber = Scrubber([PASSWORD])
-    assert scrubber.text(f"fill(\"{PASSWORD}\")") == f"fill(\"{REDACTED}\")"
+    assert scrubber.text(f'fill("{PASSWORD}")') == f'fill("{REDACTED}")'
     assert PASSWORD not in scrubber.text(f"x={PASSWORD.replace('-', '%2D')}&y=1".replace("%2D", "-"))
 
 
@@ -40,15 +40,20 @@ def test_structural_keys_headers_tokens_and_typed_text() -> None:
     event = {
         "type": "before",
         "callId": "call@2468",
-        "params": {"selector": "internal:label=\"PIN\"", "text": PIN},
+        "params": {"selector": 'internal:label="PIN"', "text": PIN},
     }
     scrubbed = json.loads(scrubber.json_lines(json.dumps(event).encode()))
     assert scrubbed["callId"] == "call@2468"  # renaming it would break the trace
     assert scrubbed["params"]["text"] == REDACTED
-    network = {"request": {"headers": [{"name": "X-Plex-Token", "value": "tok"}, {"name": "Accept", "value": "1"}]},
-               "cookies": [{"name": "session", "value": "c00kie"}]}
+    network = {
+        "request": {"headers": [{"name": "X-Plex-Token", "value": "tok"}, {"name": "Accept", "value": "1"}]},
+        "cookies": [{"name": "session", "value": "c00kie"}],
+    }
     cleaned = scrubber.json(network)
-    assert cleaned["request"]["headers"] == [{"name": "X-Plex-Token", "value": REDACTED}, {"name": "Accept", "value": "1"}]
+    assert cleaned["request"]["headers"] == [
+        {"name": "X-Plex-Token", "value": REDACTED},
+        {"name": "Accept", "value": "1"},
+    ]
     assert cleaned["cookies"][0]["value"] == REDACTED
     assert json.loads(scrubber.resource(b'{"authToken": "zzz", "title": "Alex"}')) == {
         "authToken": REDACTED,
@@ -66,8 +71,13 @@ def test_single_digit_keystrokes_of_a_pin_are_removed() -> None:
 
 def test_dom_snapshot_values_of_secret_fields_are_removed() -> None:
     scrubber = Scrubber([PIN])
-    snapshot = ["DIV", {}, ["INPUT", {"type": "password", "__playwright_value_": "whatever"}],
-                ["INPUT", {"type": "tel", "__playwright_value_": "6"}], ["INPUT", {"type": "email", "__playwright_value_": "a@b.c"}]]
+    snapshot = [
+        "DIV",
+        {},
+        ["INPUT", {"type": "password", "__playwright_value_": "whatever"}],
+        ["INPUT", {"type": "tel", "__playwright_value_": "6"}],
+        ["INPUT", {"type": "email", "__playwright_value_": "a@b.c"}],
+    ]
     cleaned = scrubber.json(snapshot)
     assert [child[1]["__playwright_value_"] for child in cleaned[2:]] == [REDACTED, REDACTED, "a@b.c"]
 

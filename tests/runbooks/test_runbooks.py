@@ -65,7 +65,9 @@ def test_remove_pin_with_the_current_pin(playwright: Playwright, sandbox: Sandbo
     assert [s["commits"] for s in steps] == [False, False, False, True]  # type: ignore[index,union-attr]
 
 
-def test_remove_pin_defaults_to_the_account_owner(playwright: Playwright, sandbox: SandboxServer, tmp_path: Path) -> None:
+def test_remove_pin_defaults_to_the_account_owner(
+    playwright: Playwright, sandbox: SandboxServer, tmp_path: Path
+) -> None:
     result = run(playwright, sandbox, tmp_path, "remove-pin", {**ALEX_SECRETS, "PLEX_PIN": "1234"})
     assert result.exit_code == 0, result.message
     assert result.user == "Alex" and sandbox.state.user_titled("Alex").pin is None
@@ -149,7 +151,12 @@ def test_refused_sign_in_exits_3(playwright: Playwright, sandbox: SandboxServer,
 def test_two_factor_account_signs_in_with_a_totp_secret(
     playwright: Playwright, sandbox: SandboxServer, tmp_path: Path
 ) -> None:
-    secrets = {"PLEX_EMAIL": CASEY[0], "PLEX_PASSWORD": CASEY[1], "PLEX_TOTP_SECRET": CASEY_TOTP, "PLEX_NEW_PIN": "1470"}
+    secrets = {
+        "PLEX_EMAIL": CASEY[0],
+        "PLEX_PASSWORD": CASEY[1],
+        "PLEX_TOTP_SECRET": CASEY_TOTP,
+        "PLEX_NEW_PIN": "1470",
+    }
     result = run(playwright, sandbox, tmp_path, "reset-pin", secrets)
     assert result.exit_code == 0, result.message
     assert sandbox.state.user_titled("Casey", email=CASEY[0]).pin == "1470"

@@ -5,17 +5,27 @@ from __future__ import annotations
 from xml.etree import ElementTree
 
 import httpx
-from plexbook.totp import totp
 import pytest
 
+from plexbook.totp import totp
 from sandbox import SandboxServer
 from tests.conftest import ALEX, CASEY, CASEY_TOTP, sign_in_token
 
 JSON = {"Accept": "application/json"}
 USER_KEYS = {"id", "uuid", "title", "email", "protected", "homeAdmin"}
 HOME_USER_KEYS = {
-    "id", "uuid", "title", "username", "email", "thumb", "admin", "guest",
-    "restricted", "restrictionProfile", "protected", "hasPassword",
+    "id",
+    "uuid",
+    "title",
+    "username",
+    "email",
+    "thumb",
+    "admin",
+    "guest",
+    "restricted",
+    "restrictionProfile",
+    "protected",
+    "hasPassword",
 }
 
 
@@ -89,9 +99,10 @@ def test_hammering_signin_answers_429(api: httpx.Client) -> None:
         for i in range(7)
     ]
     assert statuses == [401] * 5 + [429, 429]
-    assert error_of(api.post("/api/v2/users/signin", data={"login": ALEX[0], "password": ALEX[1]}, headers=JSON))[
-        "code"
-    ] == 1003
+    assert (
+        error_of(api.post("/api/v2/users/signin", data={"login": ALEX[0], "password": ALEX[1]}, headers=JSON))["code"]
+        == 1003
+    )
 
 
 # -- guards ----------------------------------------------------------------------------------

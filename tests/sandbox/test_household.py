@@ -35,14 +35,19 @@ def test_demo_household_is_the_documented_one() -> None:
     household = demo_household()
     alex, casey = household.accounts
     assert (alex.email, alex.password, alex.owner.title, alex.owner.pin) == (
-        "alex@sandbox.plexbook.test", "sandbox-pass-1", "Alex", "1234",
+        "alex@sandbox.plexbook.test",
+        "sandbox-pass-1",
+        "Alex",
+        "1234",
     )
     users = {u.title: u for u in alex.users}
     assert (users["Jordan"].pin, users["Jordan"].managed) == ("2468", False)
     assert (users["Kid"].pin, users["Kid"].restrictionProfile) == ("4321", "little_kid")
     assert (users["Teen"].pin, users["Teen"].restrictionProfile) == (None, "older_kid")
     assert (casey.email, casey.password, casey.totpSecret) == (
-        "casey@sandbox.plexbook.test", "sandbox-pass-2", "JBSWY3DPEHPK3PXP",
+        "casey@sandbox.plexbook.test",
+        "sandbox-pass-2",
+        "JBSWY3DPEHPK3PXP",
     )
     assert [u.title for u in casey.users] == ["Casey"] and casey.owner.pin is None
 
@@ -75,7 +80,9 @@ def test_a_state_file_is_served_and_changes_are_saved_back(tmp_path: Path) -> No
         ("{not json", "not valid JSON"),
         (json.dumps({"accounts": []}), "accounts: List should have at least 1 item"),
         (
-            json.dumps({"accounts": [{**OWN_HOME["accounts"][0], "users": [{"title": "Sam", "admin": True, "pin": "12"}]}]}),
+            json.dumps(
+                {"accounts": [{**OWN_HOME["accounts"][0], "users": [{"title": "Sam", "admin": True, "pin": "12"}]}]}
+            ),
             "accounts.0.users.0.pin",
         ),
         (
