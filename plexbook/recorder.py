@@ -39,10 +39,9 @@ SECRET_FIELDS = (
     "input[type=password], input[inputmode=numeric], input[autocomplete=one-time-code], "
     "input[autocomplete=current-password], input[autocomplete=new-password]"
 )
-MASK_SECRET_FIELDS_SCRIPT = (
-    """
+MASK_SECRET_FIELDS_SCRIPT = """
 (() => {
-  const css = `%s { -webkit-text-security: disc !important; }`;
+  const css = `__SECRET_FIELDS__ { -webkit-text-security: disc !important; }`;
   const add = () => {
     if (document.getElementById("plexbook-secret-fields")) return;
     const style = document.createElement("style");
@@ -52,9 +51,7 @@ MASK_SECRET_FIELDS_SCRIPT = (
   };
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", add); else add();
 })();
-"""
-    % SECRET_FIELDS
-)
+""".replace("__SECRET_FIELDS__", SECRET_FIELDS)
 
 
 def new_run_dir(traces_dir: Path, runbook: str, now: datetime | None = None) -> Path:

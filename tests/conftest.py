@@ -64,6 +64,7 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = No
     clean = {k: v for k, v in os.environ.items() if not k.startswith("PLEX_")}
     return subprocess.run(
         [sys.executable, "-m", "plexbook.cli.main", *args],
+        check=False,
         capture_output=True,
         text=True,
         stdin=subprocess.DEVNULL,

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from playwright.sync_api import sync_playwright
 
 from plexbook.cli.common import TracesDirOption, fail
 from plexbook.config import SECRET_NAMES, load_environment
@@ -98,6 +99,9 @@ def trace(
 ) -> None:
     """Open a run's trace in Playwright's trace viewer.
 
+    Where Playwright's own Chromium is not installed, the viewer is served on a local
+    port instead and opened in your default browser (its address is printed).
+
     Example:
 
         plexbook trace last
@@ -105,7 +109,16 @@ def trace(
     path = find_run(run, traces_dir) / "trace.zip"
     if not path.is_file():
         fail(f"{path.parent} kept no trace (see its manifest's trace_mode)")
-    raise typer.Exit(subprocess.call([sys.executable, "-m", "playwright", "show-trace", str(path)]))
+    command = [sys.executable, "-m", "playwright", "show-trace"]
+    if not _playwright_chromium_installed():
+        command += ["--host", "127.0.0.1", "--port", "0"]
+        typer.echo("Serving the trace viewer locally; Ctrl+C stops it.")
+    raise typer.Exit(subprocess.call([*command, str(path)]))
+
+
+def _playwright_chromium_installed() -> bool:
+    with sync_playwright() as playwright:
+        return Path(playwright.chromium.executable_path).is_file()
 
 
 @evidence_app.command("verify")

@@ -171,6 +171,7 @@ def test_the_pytest_entry_point_runs_the_regression_suite_on_the_sandbox(tmp_pat
             "--output",
             str(tmp_path / "out"),
         ],
+        check=False,
         capture_output=True,
         text=True,
         cwd=tmp_path,
