@@ -54,6 +54,38 @@ class RunRequest:
     structure: StructureCheck | None = None
 
 
+@dataclass(frozen=True)
+class RunSettings:
+    """How runs are carried out (browser, trace, timeout, where evidence goes), whatever they run."""
+
+    browser: BrowserOptions = field(default_factory=BrowserOptions)
+    trace: TraceMode = "on"
+    timeout_s: float = 30.0
+    traces_dir: Path = Path("traces")
+    pdf: bool = False
+
+    def request(
+        self,
+        book: Runbook,
+        target: Target,
+        secrets: SecretSource,
+        options: RunOptions,
+        structure: StructureCheck | None = None,
+    ) -> RunRequest:
+        return RunRequest(
+            book,
+            target,
+            secrets,
+            options,
+            browser=self.browser,
+            trace=self.trace,
+            timeout_s=self.timeout_s,
+            traces_dir=self.traces_dir,
+            pdf=self.pdf,
+            structure=structure,
+        )
+
+
 @dataclass
 class RunResult:
     """How a run ended and where its evidence is."""

@@ -17,12 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from plexbook.baselines import StructureCheck
 from plexbook.browser import BrowserOptions
 from plexbook.config import SecretSource, Target, load_environment, parse_target
-from plexbook.engine import RunRequest, demo_secrets, embedded_sandbox
+from plexbook.engine import RunRequest, RunSettings, demo_secrets, embedded_sandbox
 from plexbook.recorder import TraceMode
-from plexbook.runbook import Runbook, RunOptions
+from plexbook.runbook import RunOptions
 from sandbox import Household, variant
 
 
@@ -74,24 +73,4 @@ def plex_request(pytestconfig: pytest.Config, browser_name: str) -> Callable[...
     tracing = str(pytestconfig.getoption("--tracing", "off") or "off")
     trace: TraceMode = "retain-on-failure" if tracing == "retain-on-failure" else "on" if tracing == "on" else "off"
     output = Path(str(pytestconfig.getoption("--output", "test-results") or "test-results")) / "plexbook"
-
-    def request(
-        book: Runbook,
-        target: Target,
-        secrets: SecretSource,
-        options: RunOptions,
-        structure: StructureCheck | None = None,
-    ) -> RunRequest:
-        return RunRequest(
-            book,
-            target,
-            secrets,
-            options,
-            browser=BrowserOptions(browser_name),  # type: ignore[arg-type]
-            trace=trace,
-            timeout_s=15,
-            traces_dir=output,
-            structure=structure,
-        )
-
-    return request
+    return RunSettings(BrowserOptions(browser_name), trace, 15, output).request  # type: ignore[arg-type]

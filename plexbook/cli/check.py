@@ -11,9 +11,9 @@ from plexbook.baselines import BASELINES, StructureMode
 from plexbook.browser import BrowserOptions
 from plexbook.check import CASES, CaseResult, exit_code, run_case, table, write_junit
 from plexbook.cli.common import HeadedOption, SandboxVariantOption, TargetOption, TimeoutOption, TracesDirOption, fail
-from plexbook.cli.run import Settings, sandbox_variant_named
+from plexbook.cli.run import sandbox_variant_named
 from plexbook.config import SecretSource, Target, load_environment, parse_target
-from plexbook.engine import demo_secrets, embedded_sandbox
+from plexbook.engine import RunSettings, demo_secrets, embedded_sandbox
 from plexbook.errors import BadInput
 
 
@@ -49,7 +49,7 @@ def check(
     if strict_baselines and update_baselines:
         fail("choose one of --strict-baselines and --update-baselines")
     mode: StructureMode = "update" if update_baselines else "strict" if strict_baselines else "warn"
-    settings = Settings(BrowserOptions("chromium", headed), "on", timeout, traces_dir)
+    settings = RunSettings(BrowserOptions("chromium", headed), "on", timeout, traces_dir)
     environ = load_environment()
     results: list[CaseResult] = []
     try:

@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 
-from plexbook.baselines import StructureCheck
 from plexbook.browser import BrowserOptions
 from plexbook.cli.common import (
     HeadedOption,
@@ -19,9 +18,8 @@ from plexbook.cli.common import (
     print_result,
 )
 from plexbook.config import SecretSource, Target, load_environment, parse_target
-from plexbook.engine import RunRequest, RunResult, demo_secrets, embedded_sandbox, execute
+from plexbook.engine import RunResult, RunSettings, demo_secrets, embedded_sandbox, execute
 from plexbook.errors import EXIT_OK, BadInput
-from plexbook.recorder import TraceMode
 from plexbook.runbook import Mode, Runbook, RunOptions
 from runbooks import RUNBOOKS
 from sandbox import Variant, demo_household, variant
@@ -116,7 +114,7 @@ def run(
         fail("--pdf prints with Chromium; leave --browser at chromium")
     mode: Mode | None = ("set" if set_pin else "remove") if book.name == "managed-user-pin" else None
     options = RunOptions(user=user, mode=mode, rehearse=rehearse)
-    settings = Settings(BrowserOptions(browser, headed, slow_mo), trace, timeout, traces_dir, pdf)  # type: ignore[arg-type]
+    settings = RunSettings(BrowserOptions(browser, headed, slow_mo), trace, timeout, traces_dir, pdf)  # type: ignore[arg-type]
     environ = load_environment()
     try:
         chosen = parse_target(target, environ)
@@ -145,7 +143,7 @@ def demo(
 
         plexbook demo
     """
-    settings = Settings(BrowserOptions("chromium", headed), "on", 30, traces_dir, pdf)
+    settings = RunSettings(BrowserOptions("chromium", headed), "on", 30, traces_dir, pdf)
     plan = [
         ("remove-pin", RunOptions(user="Jordan")),
         ("reset-pin", RunOptions()),
@@ -172,36 +170,6 @@ def demo(
     raise typer.Exit(max((r.exit_code for r in failed), default=EXIT_OK))
 
 
-class Settings:
-    """How runs are carried out, shared by ``run`` and ``demo``."""
-
-    def __init__(
-        self, browser: BrowserOptions, trace: TraceMode, timeout_s: float, traces_dir: Path, pdf: bool = False
-    ) -> None:
-        self.browser, self.trace, self.timeout_s, self.traces_dir, self.pdf = browser, trace, timeout_s, traces_dir, pdf
-
-    def request(
-        self,
-        book: Runbook,
-        target: Target,
-        secrets: SecretSource,
-        options: RunOptions,
-        structure: StructureCheck | None = None,
-    ) -> RunRequest:
-        return RunRequest(
-            book,
-            target,
-            secrets,
-            options,
-            browser=self.browser,
-            trace=self.trace,
-            timeout_s=self.timeout_s,
-            traces_dir=self.traces_dir,
-            pdf=self.pdf,
-            structure=structure,
-        )
-
-
 def sandbox_variant_named(name: str) -> Variant:
     try:
         return variant(name)
@@ -209,7 +177,7 @@ def sandbox_variant_named(name: str) -> Variant:
         raise BadInput(str(exc)) from None
 
 
-def _run_on_sandbox(book: Runbook, options: RunOptions, settings: Settings, variant_name: str) -> RunResult:
+def _run_on_sandbox(book: Runbook, options: RunOptions, settings: RunSettings, variant_name: str) -> RunResult:
     chosen = sandbox_variant_named(variant_name)
     secrets = demo_secrets(demo_household(), options)
     with embedded_sandbox(chosen) as server:

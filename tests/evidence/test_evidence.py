@@ -132,14 +132,20 @@ def test_the_scrubbed_trace_still_opens_in_the_trace_viewer(
         viewer.wait(timeout=10)
 
 
-def test_evidence_verify_passes_then_names_a_changed_screenshot(classic_sandbox: SandboxServer, tmp_path: Path) -> None:
-    env = {"PLEX_EMAIL": ALEX[0], "PLEX_PASSWORD": ALEX[1]}
-    done = run_cli(
-        "run", "managed-user-pin", "--user", "Kid", "--target", classic_sandbox.base_url, cwd=tmp_path, env=env
-    )
+ALEX_ENV = {"PLEX_EMAIL": ALEX[0], "PLEX_PASSWORD": ALEX[1]}
+
+
+def kid_run(sandbox: SandboxServer, tmp_path: Path) -> Path:
+    """The folder of a finished run that removed Kid's PIN."""
+    done = run_cli("run", "managed-user-pin", "--user", "Kid", "--target", sandbox.base_url, cwd=tmp_path, env=ALEX_ENV)
     assert done.returncode == 0, done.stderr
     (run_dir,) = (tmp_path / "traces").iterdir()
-    ok = run_cli("evidence", "verify", str(run_dir), cwd=tmp_path, env=env)
+    return run_dir
+
+
+def test_evidence_verify_passes_then_names_a_changed_screenshot(classic_sandbox: SandboxServer, tmp_path: Path) -> None:
+    run_dir = kid_run(classic_sandbox, tmp_path)
+    ok = run_cli("evidence", "verify", str(run_dir), cwd=tmp_path, env=ALEX_ENV)
     assert ok.returncode == 0, ok.stderr
     assert "no secret found (looked for: PLEX_PASSWORD)" in ok.stdout
 
@@ -147,22 +153,17 @@ def test_evidence_verify_passes_then_names_a_changed_screenshot(classic_sandbox:
     data = bytearray(shot.read_bytes())
     data[len(data) // 2] ^= 0x01
     shot.write_bytes(bytes(data))
-    changed = run_cli("evidence", "verify", str(run_dir), cwd=tmp_path, env=env)
+    changed = run_cli("evidence", "verify", str(run_dir), cwd=tmp_path, env=ALEX_ENV)
     assert changed.returncode == 1
     assert f"{shot.name}: changed since the run" in changed.stderr
 
 
 def test_evidence_verify_names_a_leak_and_an_unlisted_file(classic_sandbox: SandboxServer, tmp_path: Path) -> None:
-    env = {"PLEX_EMAIL": ALEX[0], "PLEX_PASSWORD": ALEX[1]}
-    done = run_cli(
-        "run", "managed-user-pin", "--user", "Kid", "--target", classic_sandbox.base_url, cwd=tmp_path, env=env
-    )
-    assert done.returncode == 0, done.stderr
-    (run_dir,) = (tmp_path / "traces").iterdir()
+    run_dir = kid_run(classic_sandbox, tmp_path)
     report = run_dir / "report.md"
     report.write_text(report.read_text() + f"\npassword: {ALEX[1]}\n")
     (run_dir / "notes.txt").write_text("hello")
-    result = run_cli("evidence", "verify", str(run_dir), cwd=tmp_path, env=env)
+    result = run_cli("evidence", "verify", str(run_dir), cwd=tmp_path, env=ALEX_ENV)
     assert result.returncode == 1
     assert "report.md: changed since the run" in result.stderr
     assert "report.md: contains PLEX_PASSWORD (in clear)" in result.stderr
