@@ -59,9 +59,3 @@ class PlexHomePage:
 
     def user(self, title: str) -> UserRow:
         return UserRow(self.page, title)
-
-    def reload(self) -> PlexHomePage:
-        """Load the page afresh, so what it shows comes from Plex, not from the page's memory."""
-        self.page.reload()
-        expect(self.heading).to_be_visible()
-        return self

@@ -48,9 +48,6 @@ class SignInPage:
     def error(self) -> Locator:
         return alert(self.page)
 
-    def is_showing(self) -> bool:
-        return "/auth" in self.page.url
-
     def sign_in(self, email: str, password: Secret, code: Callable[[], Secret], arrival: Locator) -> None:
         """Sign in; ``code()`` is asked for a verification code only when Plex wants one.
 

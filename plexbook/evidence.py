@@ -155,10 +155,6 @@ def _strings(node: Any) -> Iterator[str]:
             yield from _strings(item)
 
 
-def scan_bytes(name: str, data: bytes, secrets: Mapping[str, str]) -> list[Finding]:
-    return list(SecretScanner(secrets).scan(name, data))
-
-
 # -- verification ----------------------------------------------------------------------------
 def verify_run(run_dir: Path, secrets: Mapping[str, str]) -> list[Finding]:
     """Everything wrong with a run folder: changed, missing or unlisted files, and leaks."""

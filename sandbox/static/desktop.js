@@ -157,10 +157,10 @@
       }
       return row;
     });
-    const focusedTitle = document.activeElement && view.list.contains(document.activeElement)
-      ? document.activeElement.closest("li") : null;
+    // Re-rendering replaces the focused row; keyboard focus follows it to its new node.
+    const hadFocus = view.list.contains(document.activeElement);
     view.list.replaceChildren(...rows);
-    if (focusedTitle && view.hovered !== null) {
+    if (hadFocus && view.hovered !== null) {
       const index = view.users.findIndex((u) => u.id === view.hovered);
       if (index >= 0) rows[index].focus({ preventScroll: true });
     }

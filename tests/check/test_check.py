@@ -15,7 +15,7 @@ import pytest
 
 from plexbook.baselines import BASELINES, SCREENS
 from sandbox import PRESETS, SandboxServer, load_household, variant
-from tests.conftest import ALEX, run_cli
+from tests.conftest import ALEX, run_cli, sign_in_token
 from tests.sandbox.test_household import OWN_HOME
 
 CASE_IDS = [
@@ -90,8 +90,6 @@ def test_check_passes_without_drift(classic_sandbox: SandboxServer, tmp_path: Pa
 
 
 def test_check_skips_reset_pin_without_a_password(classic_sandbox: SandboxServer, tmp_path: Path) -> None:
-    from tests.conftest import sign_in_token
-
     env = {"PLEX_TOKEN": sign_in_token(classic_sandbox.base_url)}
     result = run_cli("check", "--target", classic_sandbox.base_url, cwd=tmp_path, env=env)
     assert result.returncode == 0, result.stdout + result.stderr
