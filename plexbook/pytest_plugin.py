@@ -32,7 +32,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default="sandbox",
         help="sandbox (default: the embedded demo), live (app.plex.tv, secrets from .env) or a stand-in's URL",
     )
-    group.addoption("--plex-sandbox-variant", default="classic", help="how the embedded sandbox's screens look")
+    group.addoption(
+        "--plex-sandbox-variant",
+        default="classic",
+        help="how the embedded sandbox's screens look (a preset, or random)",
+    )
+    group.addoption("--plex-sandbox-seed", type=int, default=None, help="with --plex-sandbox-variant random: its seed")
 
 
 @pytest.hookimpl(trylast=True)
@@ -47,7 +52,10 @@ def plex_target(pytestconfig: pytest.Config) -> Iterator[tuple[Target, Household
     """The target the suite runs against, and the household when it is the embedded sandbox."""
     chosen = parse_target(str(pytestconfig.getoption("--plex-target")), load_environment())
     if chosen == "sandbox":
-        with embedded_sandbox(variant(str(pytestconfig.getoption("--plex-sandbox-variant")))) as server:
+        screens = variant(
+            str(pytestconfig.getoption("--plex-sandbox-variant")), pytestconfig.getoption("--plex-sandbox-seed")
+        )
+        with embedded_sandbox(screens) as server:
             yield Target.at(server.base_url, kind="sandbox"), server.state.household
     else:
         assert isinstance(chosen, Target)

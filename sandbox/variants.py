@@ -1,39 +1,112 @@
 """The ways the Plex screens may look, as settings.
 
-The spec (section "variation" lines) lists every point where the live site could go more
-than one way. Each is a field here, and the named presets cover every pair of choices
-at least once, so a page object that passes on all presets survives each variation.
+Every point where the contract (``plex-ui-spec.md``) leaves the live site open is a field
+here: how a user row is built, what the Settings control is and where it sits, how "Edit PIN"
+is revealed, how PIN boxes are labelled, whether an interstitial covers the app, and so on.
+The named presets stay fixed, for tests and screenshots; :meth:`Variant.random` draws every
+field independently from a seed, so a page object that passes on many seeds leans on nothing
+the contract leaves open.
 """
 
 from __future__ import annotations
 
 import hashlib
+import random as _random
+import secrets
 from dataclasses import asdict, dataclass, fields, replace
-from typing import Literal, get_args
+from typing import Literal, get_args, get_type_hints
 
 Heading = Literal["plex-home", "users-sharing"]
-Reveal = Literal["css", "script"]
+#: How hovering a row reveals its PIN control: CSS ``display``, script (the row re-renders
+#: with the control only while hovered), CSS ``opacity`` or CSS ``visibility``.
+Reveal = Literal["css", "script", "opacity", "visibility"]
 PinInput = Literal["single", "digits"]
+#: Four digit boxes labelled one by one ("PIN digit 1"), or one label for the group.
+DigitLabels = Literal["each", "group"]
+#: The element a user row is: ``li`` in a list, ``div`` with no role, table row, ``article``.
+RowShape = Literal["li", "div", "table", "article"]
+#: The Settings control: a button or link with the text, an element with ``role=button``,
+#: or an icon named only by ``aria-label`` or only by ``title``.
+SettingsControl = Literal["button", "link", "role-button", "icon-label", "icon-title"]
+SettingsPlace = Literal["top-bar", "account-menu"]
+ControlKind = Literal["link", "button"]
+#: The row's "Edit PIN" / "Set PIN" control: link, button, or icon button with an accessible name.
+PinControl = Literal["link", "button", "icon"]
+#: "PIN Required": plain text, a badge, or text split across spans next to an icon.
+PinRequiredShape = Literal["text", "badge", "split"]
+EmailLabel = Literal["Email", "Email or Username", "Username or Email"]
+PinLabel = Literal["PIN", "New PIN", "Enter PIN"]
+CurrentPinLabel = Literal["PIN", "Enter PIN", "Current PIN"]
+PasswordLabel = Literal["Current Password", "Password", "Current password"]
+ConfirmPinLabel = Literal["Confirm PIN", "Confirm New PIN"]
+DialogPlace = Literal["portal", "inline"]
+Promo = Literal["none", "streaming", "whats-new", "skip"]
+CookieBanner = Literal["none", "dismiss", "close", "not-now"]
+HomeRoute = Literal["plex-home", "users"]
+
+#: Ranges the random draw picks whole numbers from, for the numeric fields.
+_RANGES: dict[str, tuple[int, int, int]] = {
+    "row_wrappers": (0, 2, 1),
+    "transition_ms": (0, 400, 50),
+    "list_delay_ms": (0, 1500, 250),
+}
+#: Fields a random draw leaves as they are: the name, and drift switches that break flows on purpose.
+_NOT_DRAWN = {"name", "edit_pin_label", "drop_remove"}
 
 
 @dataclass(frozen=True)
 class Variant:
-    """One combination of the spec's variation lines (plus drift switches for regression checks)."""
+    """One combination of the contract's open choices (plus drift switches for regression checks)."""
 
     name: str = "classic"
     #: Sidebar entry and page heading: "Plex Home" or "Users & Sharing".
     heading: Heading = "plex-home"
-    #: How hovering a user row reveals "Edit PIN": CSS :hover, or script on mouseenter with
-    #: the whole list re-rendered into new DOM nodes (on hover and on a periodic refresh).
-    reveal: Reveal = "css"
-    #: PIN entry in the dialogs: one input labelled "PIN", or four single-digit boxes.
+    #: The route of that page: ``#!/settings/plex-home`` or ``#!/settings/users``.
+    home_route: HomeRoute = "plex-home"
+    #: How hovering a user row reveals its PIN control (see :data:`Reveal`).
+    reveal: Reveal = "visibility"
+    #: The list re-renders into new DOM nodes every second, as Plex Web's polling does.
+    rerender: bool = False
+    #: PIN entry in the dialogs: one input, or four single-digit boxes.
     pin_input: PinInput = "single"
+    digit_labels: DigitLabels = "each"
     #: Confirm Current PIN submits itself on the fourth digit instead of showing "Continue".
     auto_submit: bool = False
     #: Sign-in first offers provider buttons and "Continue with Email".
     email_step: bool = True
-    #: The PIN Reset page has a "Confirm New PIN" field that must match.
+    email_label: EmailLabel = "Email or Username"
+    #: The PIN Reset page has a second PIN field that must match.
     confirm_new_pin: bool = False
+    #: The Edit PIN dialog asks for the new PIN twice.
+    confirm_pin: bool = False
+    confirm_pin_label: ConfirmPinLabel = "Confirm New PIN"
+    current_pin_label: CurrentPinLabel = "PIN"
+    #: The new PIN's label, in the Edit PIN dialog and on the PIN Reset page.
+    pin_label: PinLabel = "New PIN"
+    password_label: PasswordLabel = "Current Password"
+    row: RowShape = "li"
+    #: Extra elements around each row (or around its content, where the row must stay a list's child).
+    row_wrappers: int = 0
+    settings_control: SettingsControl = "icon-label"
+    settings_place: SettingsPlace = "top-bar"
+    #: The Settings sidebar's entries are links or buttons.
+    sidebar_entry: ControlKind = "link"
+    #: The sidebar is a ``navigation`` landmark, or a plain element.
+    sidebar_landmark: bool = True
+    pin_control: PinControl = "link"
+    pin_required: PinRequiredShape = "text"
+    remove_control: ControlKind = "button"
+    dialog_place: DialogPlace = "portal"
+    #: How long dialogs take to open and to close (a CSS transition).
+    transition_ms: int = 0
+    #: The user list shows a spinner this long before its rows.
+    list_delay_ms: int = 0
+    #: Rows that are not Home users: a pending invite, a guest whose name starts a member's.
+    extra_rows: bool = False
+    owner_last: bool = False
+    #: An interstitial modal over the web app on load, and how its close control is named.
+    promo: Promo = "none"
+    cookie_banner: CookieBanner = "none"
     #: Drift on purpose, for regression checks: the row control reads this instead of "Edit PIN".
     edit_pin_label: str = "Edit PIN"
     #: Drift on purpose: the Edit PIN dialog has no Remove control at all.
@@ -52,8 +125,31 @@ class Variant:
         parts = [f"{f.name}={getattr(self, f.name)}" for f in fields(self) if f.name != "name"]
         return f"{self.name} ({', '.join(parts)})"
 
+    def choices(self) -> list[str]:
+        """One ``field=value`` line per setting, for printing what a random draw chose."""
+        return [f"  {f.name}={getattr(self, f.name)!r}" for f in fields(self) if f.name not in _NOT_DRAWN]
+
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
+
+    @classmethod
+    def random(cls, seed: int) -> Variant:
+        """Every open choice drawn independently from ``seed``; the same seed draws the same screens."""
+        rng = _random.Random(seed)
+        hints = get_type_hints(cls)
+        drawn: dict[str, object] = {}
+        for f in fields(cls):
+            if f.name in _NOT_DRAWN:
+                continue
+            hint = hints[f.name]
+            if hint is bool:
+                drawn[f.name] = rng.random() < 0.5
+            elif f.name in _RANGES:
+                low, high, step = _RANGES[f.name]
+                drawn[f.name] = rng.randrange(low, high + 1, step)
+            else:
+                drawn[f.name] = rng.choice(get_args(hint))
+        return cls(name=f"random-{seed}", **drawn)  # type: ignore[arg-type]
 
 
 PRESETS: dict[str, Variant] = {
@@ -62,6 +158,7 @@ PRESETS: dict[str, Variant] = {
         name="modern",
         heading="users-sharing",
         reveal="script",
+        rerender=True,
         pin_input="digits",
         auto_submit=True,
         email_step=False,
@@ -71,6 +168,7 @@ PRESETS: dict[str, Variant] = {
         name="hybrid",
         heading="plex-home",
         reveal="script",
+        rerender=True,
         pin_input="digits",
         auto_submit=False,
         email_step=True,
@@ -79,7 +177,7 @@ PRESETS: dict[str, Variant] = {
     "compact": Variant(
         name="compact",
         heading="users-sharing",
-        reveal="css",
+        reveal="visibility",
         pin_input="single",
         auto_submit=True,
         email_step=False,
@@ -87,16 +185,29 @@ PRESETS: dict[str, Variant] = {
     ),
 }
 
+#: The name that draws a random variant instead of a preset.
+RANDOM = "random"
 
-def variant(name: str, **overrides: object) -> Variant:
-    """A preset by name, with individual settings overridden (``None`` leaves one as is)."""
-    try:
-        base = PRESETS[name]
-    except KeyError:
-        raise ValueError(f"unknown variant {name!r}; choose one of: {', '.join(PRESETS)}") from None
+
+def new_seed() -> int:
+    """A fresh seed for a random variant, small enough to type back in with ``--seed``."""
+    return secrets.randbelow(1_000_000)
+
+
+def variant(name: str, seed: int | None = None, **overrides: object) -> Variant:
+    """A preset by name (or ``random`` from ``seed``), with settings overridden (``None`` leaves one as is)."""
+    if name == RANDOM:
+        base = Variant.random(new_seed() if seed is None else seed)
+    else:
+        try:
+            base = PRESETS[name]
+        except KeyError:
+            raise ValueError(f"unknown variant {name!r}; choose one of: {', '.join([*PRESETS, RANDOM])}") from None
     changes = {k: v for k, v in overrides.items() if v is not None}
-    allowed = {"heading": get_args(Heading), "reveal": get_args(Reveal), "pin_input": get_args(PinInput)}
+    hints = get_type_hints(Variant)
     for key, value in changes.items():
-        if key in allowed and value not in allowed[key]:
-            raise ValueError(f"{key.replace('_', '-')} must be one of: {', '.join(allowed[key])} (not {value!r})")
+        allowed = get_args(hints[key])
+        if allowed and value not in allowed:
+            options = ", ".join(str(a) for a in allowed)
+            raise ValueError(f"{key.replace('_', '-')} must be one of: {options} (not {value!r})")
     return replace(base, **changes) if changes else base  # type: ignore[arg-type]

@@ -10,8 +10,16 @@ import typer
 from plexbook.baselines import BASELINES, StructureMode
 from plexbook.browser import BrowserOptions
 from plexbook.check import CASES, CaseResult, exit_code, run_case, table, write_junit
-from plexbook.cli.common import HeadedOption, SandboxVariantOption, TargetOption, TimeoutOption, TracesDirOption, fail
-from plexbook.cli.run import sandbox_variant_named
+from plexbook.cli.common import (
+    HeadedOption,
+    SandboxSeedOption,
+    SandboxVariantOption,
+    TargetOption,
+    TimeoutOption,
+    TracesDirOption,
+    fail,
+    sandbox_variant_named,
+)
 from plexbook.config import SecretSource, Target, load_environment, parse_target
 from plexbook.engine import RunSettings, demo_secrets, embedded_sandbox
 from plexbook.errors import BadInput
@@ -20,6 +28,7 @@ from plexbook.errors import BadInput
 def check(
     target: TargetOption = "sandbox",
     sandbox_variant: SandboxVariantOption = "classic",
+    sandbox_seed: SandboxSeedOption = None,
     junit: Annotated[Path | None, typer.Option(help="Also write the results as a JUnit XML file.")] = None,
     strict_baselines: Annotated[
         bool, typer.Option("--strict-baselines", help="A screen that differs from its baseline fails the check.")
@@ -55,7 +64,7 @@ def check(
     try:
         chosen = parse_target(target, environ)
         if chosen == "sandbox":
-            with embedded_sandbox(sandbox_variant_named(sandbox_variant)) as server:
+            with embedded_sandbox(sandbox_variant_named(sandbox_variant, sandbox_seed)) as server:
                 sandbox_target = Target.at(server.base_url, kind="sandbox")
                 for case in CASES:
                     secrets = demo_secrets(server.state.household, case.options)

@@ -8,15 +8,26 @@ from typing import Annotated, NoReturn
 import typer
 
 from plexbook.engine import RunResult
-from plexbook.errors import EXIT_BAD_INPUT, EXIT_OK
-from sandbox import PRESETS
+from plexbook.errors import EXIT_BAD_INPUT, EXIT_OK, BadInput
+from sandbox import PRESETS, Variant, variant
+from sandbox.variants import RANDOM
 
 # Options more than one command takes, declared once.
 TargetOption = Annotated[
     str, typer.Option("--target", help="sandbox (the embedded demo, default), live (app.plex.tv), or a stand-in's URL.")
 ]
 SandboxVariantOption = Annotated[
-    str, typer.Option("--sandbox-variant", help=f"With --target sandbox: how its screens look ({', '.join(PRESETS)}).")
+    str,
+    typer.Option(
+        "--sandbox-variant",
+        help=f"With --target sandbox: how its screens look ({', '.join(PRESETS)}, or random).",
+    ),
+]
+SandboxSeedOption = Annotated[
+    int | None,
+    typer.Option(
+        "--sandbox-seed", help="With --sandbox-variant random: the seed to draw from (default: fresh, printed)."
+    ),
 ]
 TracesDirOption = Annotated[Path, typer.Option("--traces-dir", help="Where run folders are written.")]
 HeadedOption = Annotated[bool, typer.Option("--headed/--headless", help="Show the browser window.")]
@@ -40,3 +51,17 @@ def print_result(result: RunResult) -> int:
     if result.trace is not None:
         typer.echo(f"Trace:    playwright show-trace {result.trace}")
     return result.exit_code
+
+
+def sandbox_variant_named(name: str, seed: int | None = None) -> Variant:
+    """The embedded sandbox's variant; a random one says which seed it drew, so it can be replayed."""
+    if seed is not None and name != RANDOM:
+        raise BadInput("--sandbox-seed goes with --sandbox-variant random")
+    try:
+        chosen = variant(name, seed)
+    except ValueError as exc:
+        raise BadInput(str(exc)) from None
+    if name == RANDOM:
+        drawn = chosen.name.removeprefix("random-")
+        typer.echo(f"Sandbox variant {chosen.name} (replay: --sandbox-variant random --sandbox-seed {drawn})", err=True)
+    return chosen

@@ -10,19 +10,21 @@ import typer
 from plexbook.browser import BrowserOptions
 from plexbook.cli.common import (
     HeadedOption,
+    SandboxSeedOption,
     SandboxVariantOption,
     TargetOption,
     TimeoutOption,
     TracesDirOption,
     fail,
     print_result,
+    sandbox_variant_named,
 )
 from plexbook.config import SecretSource, Target, load_environment, parse_target
 from plexbook.engine import RunResult, RunSettings, demo_secrets, embedded_sandbox, execute
 from plexbook.errors import EXIT_OK, BadInput
 from plexbook.runbook import Mode, Runbook, RunOptions
 from runbooks import RUNBOOKS
-from sandbox import Variant, demo_household, variant
+from sandbox import Variant, demo_household
 
 
 def _runbook(name: str) -> Runbook:
@@ -69,6 +71,7 @@ def run(
     remove: Annotated[bool, typer.Option("--remove", help="managed-user-pin: use the remove link (default).")] = False,
     target: TargetOption = "sandbox",
     sandbox_variant: SandboxVariantOption = "classic",
+    sandbox_seed: SandboxSeedOption = None,
     headed: HeadedOption = False,
     slow_mo: Annotated[float, typer.Option(help="Slow every browser action by this many milliseconds.")] = 0,
     trace: Annotated[str, typer.Option(help="Keep the Playwright trace: on, off or retain-on-failure.")] = "on",
@@ -119,7 +122,7 @@ def run(
     try:
         chosen = parse_target(target, environ)
         if chosen == "sandbox":
-            result = _run_on_sandbox(book, options, settings, sandbox_variant)
+            result = _run_on_sandbox(book, options, settings, sandbox_variant_named(sandbox_variant, sandbox_seed))
         else:
             assert isinstance(chosen, Target)
             result = execute(settings.request(book, chosen, SecretSource.from_environment(environ), options))
@@ -131,6 +134,7 @@ def run(
 def demo(
     traces_dir: TracesDirOption = Path("traces"),
     sandbox_variant: SandboxVariantOption = "classic",
+    sandbox_seed: SandboxSeedOption = None,
     headed: HeadedOption = False,
     pdf: Annotated[bool, typer.Option("--pdf", help="Also print each run's report.pdf.")] = False,
 ) -> None:
@@ -151,7 +155,7 @@ def demo(
     ]
     results: list[RunResult] = []
     try:
-        chosen_variant = sandbox_variant_named(sandbox_variant)
+        chosen_variant = sandbox_variant_named(sandbox_variant, sandbox_seed)
     except BadInput as bad:
         fail(str(bad))
     with embedded_sandbox(chosen_variant) as server:
@@ -170,15 +174,7 @@ def demo(
     raise typer.Exit(max((r.exit_code for r in failed), default=EXIT_OK))
 
 
-def sandbox_variant_named(name: str) -> Variant:
-    try:
-        return variant(name)
-    except ValueError as exc:
-        raise BadInput(str(exc)) from None
-
-
-def _run_on_sandbox(book: Runbook, options: RunOptions, settings: RunSettings, variant_name: str) -> RunResult:
-    chosen = sandbox_variant_named(variant_name)
+def _run_on_sandbox(book: Runbook, options: RunOptions, settings: RunSettings, chosen: Variant) -> RunResult:
     secrets = demo_secrets(demo_household(), options)
     with embedded_sandbox(chosen) as server:
         return execute(settings.request(book, Target.at(server.base_url, kind="sandbox"), secrets, options))

@@ -10,6 +10,7 @@ import typer
 from plexbook.cli.common import fail
 from sandbox import PRESETS, HouseholdError, SandboxServer, variant
 from sandbox.faults import Faults
+from sandbox.variants import RANDOM
 
 
 def _fault_pairs(values: list[str]) -> dict[str, int]:
@@ -26,10 +27,19 @@ def sandbox(
     host: Annotated[str, typer.Option(help="Address to listen on. Loopback unless you mean otherwise.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on (0 picks a free one).")] = 32499,
     variant_name: Annotated[
-        str, typer.Option("--variant", help=f"How the Plex screens look: {', '.join(PRESETS)}.")
+        str,
+        typer.Option(
+            "--variant",
+            help=f"How the Plex screens look: {', '.join(PRESETS)}, or random (every open choice drawn from --seed).",
+        ),
     ] = "classic",
+    seed: Annotated[
+        int | None, typer.Option(help="With --variant random: the seed to draw from (default: a fresh one, printed).")
+    ] = None,
     heading: Annotated[str | None, typer.Option(help="Override: plex-home or users-sharing.")] = None,
-    reveal: Annotated[str | None, typer.Option(help="Override: css or script (re-rendering rows).")] = None,
+    reveal: Annotated[
+        str | None, typer.Option(help="Override: css, script (re-rendering rows), opacity or visibility.")
+    ] = None,
     pin_input: Annotated[str | None, typer.Option(help="Override: single or digits.")] = None,
     auto_submit: Annotated[bool | None, typer.Option("--auto-submit/--no-auto-submit", help="Override.")] = None,
     email_step: Annotated[bool | None, typer.Option("--email-step/--no-email-step", help="Override.")] = None,
@@ -59,10 +69,15 @@ def sandbox(
     Example:
 
         plexbook sandbox --variant modern --port 32499
+
+        plexbook sandbox --variant random --seed 4711
     """
     try:
+        if seed is not None and variant_name != RANDOM:
+            raise ValueError("--seed goes with --variant random")
         chosen = variant(
             variant_name,
+            seed,
             heading=heading,
             reveal=reveal,
             pin_input=pin_input,
@@ -76,7 +91,12 @@ def sandbox(
         server = SandboxServer(chosen, state_file=state, host=host, port=port, faults=faults, log_level="warning")
     except (ValueError, HouseholdError) as exc:
         fail(str(exc), code=2)
-    typer.echo(f"Plex sandbox: {chosen.describe()}")
+    typer.echo(f"Plex sandbox: {chosen.name}")
+    if variant_name == RANDOM:
+        typer.echo("Drawn (replay with --variant random --seed " + chosen.name.removeprefix("random-") + "):")
+        typer.echo("\n".join(chosen.choices()))
+    else:
+        typer.echo(chosen.describe())
     try:
         server.serve_forever(
             on_ready=lambda url: typer.echo(

@@ -107,8 +107,8 @@ function el(tag, attrs = {}, ...children) {
 }
 
 /**
- * A PIN entry: one input labelled `label`, or four single-digit boxes labelled
- * "`label` digit N" that move focus along as digits are typed.
+ * A PIN entry: one input labelled `label`, or four single-digit boxes that move focus along
+ * as digits are typed, labelled one by one ("`label` digit N") or as a group named `label`.
  * `onComplete(pin)` runs when four digits are in (used for auto-submit).
  */
 function pinEntry(label, onComplete) {
@@ -120,18 +120,19 @@ function pinEntry(label, onComplete) {
     if (pin.length === 4 && onComplete) onComplete(pin);
   };
   if (VARIANT.pin_input === "digits") {
+    const grouped = VARIANT.digit_labels === "group";
     inputs = [0, 1, 2, 3].map((i) =>
       el("input", {
         class: C("PinEntry.digit"),
         type: "password",
         inputmode: "numeric",
         autocomplete: "off",
-        "aria-label": label + " digit " + (i + 1),
+        "aria-label": grouped ? "Digit " + (i + 1) : label + " digit " + (i + 1),
       })
     );
     inputs.forEach((input, i) => {
       input.addEventListener("input", () => {
-        const digits = input.value.replace(/\D/g, "");
+        const digits = input.value.replace(/[^0-9]/g, "");
         // A pasted PIN spreads over the boxes.
         for (let j = 0; j < digits.length && i + j < 4; j++) inputs[i + j].value = digits[j];
         input.value = digits.slice(0, 1);
@@ -143,7 +144,13 @@ function pinEntry(label, onComplete) {
         if (event.key === "Backspace" && !input.value && i > 0) inputs[i - 1].focus();
       });
     });
-    wrapper.append(el("div", { class: C("PinEntry.digits") }, inputs));
+    if (grouped) {
+      wrapper.append(el("fieldset", { class: C("PinEntry.group") },
+        el("legend", { class: C("PinEntry.label"), text: label }),
+        el("div", { class: C("PinEntry.digits") }, inputs)));
+    } else {
+      wrapper.append(el("div", { class: C("PinEntry.digits") }, inputs));
+    }
   } else {
     const id = "pin-" + Math.random().toString(36).slice(2, 8);
     const input = el("input", {
@@ -155,7 +162,7 @@ function pinEntry(label, onComplete) {
       autocomplete: "off",
     });
     input.addEventListener("input", () => {
-      input.value = input.value.replace(/\D/g, "").slice(0, 4);
+      input.value = input.value.replace(/[^0-9]/g, "").slice(0, 4);
       changed();
     });
     inputs = [input];

@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from plexbook.cli.main import app
-from sandbox import HouseholdError, SandboxServer, demo_household, load_household
+from sandbox import HouseholdError, SandboxServer, Variant, demo_household, load_household
 from tests.conftest import CLIENT_HEADERS, sign_in_token
 
 OWN_HOME = {
@@ -124,19 +124,42 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def test_plexbook_sandbox_serves_a_fresh_household_and_prints_its_url() -> None:
-    port = _free_port()
+def _start_sandbox(port: int, *args: str) -> tuple[subprocess.Popen[str], str]:
+    """``plexbook sandbox`` in its own process; returns it and what it printed up to its URL."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "plexbook.cli.main", "sandbox", "--port", str(port), "--variant", "modern"],
+        [sys.executable, "-m", "plexbook.cli.main", "sandbox", "--port", str(port), *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
         env=env,
     )
+    assert process.stdout is not None
+    banner = ""
+    while "Serving at" not in banner:
+        line = process.stdout.readline()
+        assert line, banner
+        banner += line
+    return process, banner
+
+
+def test_plexbook_sandbox_prints_the_choices_a_random_seed_drew() -> None:
+    process, banner = _start_sandbox(_free_port(), "--variant", "random", "--seed", "4711")
     try:
-        assert process.stdout is not None
-        banner = process.stdout.readline() + process.stdout.readline()
+        drawn = Variant.random(4711)
+        assert "random-4711" in banner and "--seed 4711" in banner
+        for line in drawn.choices():
+            assert line in banner
+        assert Variant.random(4711) == drawn and Variant.random(4712) != drawn
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_plexbook_sandbox_serves_a_fresh_household_and_prints_its_url() -> None:
+    port = _free_port()
+    process, banner = _start_sandbox(port, "--variant", "modern")
+    try:
         assert f"http://127.0.0.1:{port}/desktop/" in banner and "modern" in banner
         token = sign_in_token(f"http://127.0.0.1:{port}")
         users = httpx.get(

@@ -33,10 +33,10 @@ def type_pin(dialog: Locator, pin: str) -> None:
     dialog.get_by_label(re.compile("PIN")).first.press_sequentially(pin)
 
 
-def open_edit_pin(page: Page, title: str) -> Locator:
+def open_edit_pin(page: Page, title: str, label: str = "Edit PIN") -> Locator:
     target = row(page, title)
     target.hover()
-    target.get_by_role("link", name="Edit PIN").click()
+    target.get_by_role("link", name=label).click()
     return page.get_by_role("dialog")
 
 
@@ -174,7 +174,9 @@ def test_confirm_current_pin_accepts_the_right_pin_and_remove_clears_it(
 def test_managed_user_skips_confirm_and_saves_a_new_pin(signed_in_page: Page, sandbox: SandboxServer) -> None:
     page = signed_in_page
     page.goto(sandbox.base_url + PLEX_HOME)
-    dialog = open_edit_pin(page, "Teen")
+    # A user without a PIN offers "Set PIN", not "Edit PIN" (spec section 3).
+    expect(row(page, "Teen").get_by_role("link", name="Edit PIN")).to_have_count(0)
+    dialog = open_edit_pin(page, "Teen", "Set PIN")
     expect(dialog).to_have_accessible_name("Edit PIN")
     expect(dialog.get_by_role("button", name="Remove")).to_have_count(0)
     type_pin(dialog, "7531")
