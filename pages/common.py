@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from playwright.sync_api import Locator, Page
 
 _NON_EMPTY = re.compile(r"\S")
+#: A password field's label: "Password", "Current Password", "Current password".
+PASSWORD = re.compile(r"\bpassword\b", re.IGNORECASE)
+Name = str | re.Pattern[str]
 
 
 def alert(scope: Page | Locator) -> Locator:
@@ -14,9 +18,17 @@ def alert(scope: Page | Locator) -> Locator:
     return scope.get_by_role("alert").filter(has_text=_NON_EMPTY)
 
 
-def control(scope: Page | Locator, name: str) -> Locator:
-    """A control by its text, whether Plex renders it as a button or as a link."""
-    return scope.get_by_role("button", name=name, exact=True).or_(scope.get_by_role("link", name=name, exact=True))
+def control(scope: Page | Locator, name: Name, roles: Sequence[str] = ("button", "link")) -> Locator:
+    """A control by its accessible name, whichever of ``roles`` Plex renders it as.
+
+    The contract names controls by what they say, not by what they are: "Edit PIN" is a link
+    in one release and an icon button in the next, Settings a button or a link.
+    """
+    exact = isinstance(name, str)
+    found = scope.get_by_role(roles[0], name=name, exact=exact)  # type: ignore[arg-type]
+    for role in roles[1:]:
+        found = found.or_(scope.get_by_role(role, name=name, exact=exact))  # type: ignore[arg-type]
+    return found
 
 
 def any_of(first: Locator, *others: Locator) -> Locator:

@@ -1,8 +1,8 @@
 """The two PIN dialogs: Confirm Current PIN and Edit PIN.
 
-Both accept a PIN as one input or as four single-digit boxes, and Confirm Current PIN
-may submit itself on the fourth digit instead of offering "Continue"; the methods here
-work on each of those.
+Both accept a PIN as one input or as four single-digit boxes (labelled one by one or as a
+group), Edit PIN may ask for the new PIN twice, and Confirm Current PIN may submit itself on
+the fourth digit instead of offering "Continue"; the methods here work on each of those.
 """
 
 from __future__ import annotations
@@ -14,10 +14,8 @@ from playwright.sync_api import Locator, Page, expect
 from pages.actions import acting_on, named_locator
 from pages.common import alert, any_of, control
 from pages.errors import PinRefused, UnexpectedScreen
-from pages.secret_input import enter_secret
+from pages.secret_input import PIN_ENTRY, enter_pin, pin_boxes
 from plexbook.secrets import Secret
-
-PIN_FIELD = re.compile(r"\bPIN\b")
 
 
 class _PinDialog:
@@ -25,15 +23,16 @@ class _PinDialog:
 
     def __init__(self, page: Page) -> None:
         self.page = page
+        self.where = f"the {self.title} dialog"
 
     @named_locator
     def root(self) -> Locator:
         return self.page.get_by_role("dialog", name=self.title)
 
-    @named_locator
+    @named_locator("PIN entry")
     def pin_fields(self) -> Locator:
-        """The PIN input, or the four digit boxes."""
-        return self.root.get_by_label(PIN_FIELD)
+        """The PIN input, or the four digit boxes, of the (first) PIN entry."""
+        return pin_boxes(self.root, PIN_ENTRY)
 
     @named_locator
     def error(self) -> Locator:
@@ -44,7 +43,9 @@ class _PinDialog:
         return control(self.root, "Cancel")
 
     def enter_pin(self, pin: Secret) -> None:
-        enter_secret(self.pin_fields.first, pin)
+        """Type the PIN, and again where the dialog asks to confirm it."""
+        expect(self.pin_fields.first).to_be_editable()
+        enter_pin(self.root, pin)
 
     def cancel(self) -> None:
         acting_on(self.cancel_button).click()
@@ -81,9 +82,9 @@ class EditPinDialog(_PinDialog):
 
     title = "Edit PIN"
 
-    @named_locator
+    @named_locator('"Remove" control')
     def remove_button(self) -> Locator:
-        return control(self.root, "Remove").or_(control(self.root, "Remove PIN"))
+        return control(self.root, re.compile(r"^Remove( PIN)?$"))
 
     @named_locator
     def save_button(self) -> Locator:

@@ -7,35 +7,33 @@ import re
 from playwright.sync_api import Locator, Page, expect
 
 from pages.actions import acting_on, named_locator
-from pages.common import alert, any_of, control
+from pages.common import PASSWORD, alert, any_of, control
 from pages.errors import PasswordRefused, UnexpectedScreen
-from pages.secret_input import enter_secret
+from pages.secret_input import PIN_ENTRY, enter_pin, enter_secret, pin_boxes
 from plexbook.secrets import Secret
 
 UPDATED = re.compile(r"PIN has been updated", re.IGNORECASE)
 
 
 class PinResetPage:
-    """New PIN (and "Confirm New PIN" where shown), current password, Update."""
+    """The new PIN (twice, where the page asks), the current password, Update."""
 
     def __init__(self, page: Page) -> None:
         self.page = page
+        self.where = "the PIN Reset page"
 
     @named_locator
     def heading(self) -> Locator:
         return self.page.get_by_role("heading", name=re.compile(r"Reset PIN", re.IGNORECASE))
 
-    @named_locator
+    @named_locator("new PIN entry")
     def new_pin(self) -> Locator:
-        return self.page.get_by_label("New PIN", exact=True)
+        """The new PIN's entry, whatever its wording ("New PIN", "PIN", "Enter PIN")."""
+        return pin_boxes(self.page, PIN_ENTRY)
 
-    @named_locator
-    def confirm_new_pin(self) -> Locator:
-        return self.page.get_by_label("Confirm New PIN", exact=True)
-
-    @named_locator
+    @named_locator("password field")
     def current_password(self) -> Locator:
-        return self.page.get_by_label("Current Password", exact=True)
+        return self.page.get_by_label(PASSWORD)
 
     @named_locator
     def update_button(self) -> Locator:
@@ -51,10 +49,8 @@ class PinResetPage:
 
     def choose_pin(self, new_pin: Secret, password: Secret) -> None:
         """Fill the new PIN (twice where the page asks) and the current password."""
-        expect(self.new_pin).to_be_visible()
-        enter_secret(self.new_pin, new_pin)
-        if self.confirm_new_pin.count():
-            enter_secret(self.confirm_new_pin, new_pin)
+        expect(self.new_pin.first).to_be_visible()
+        enter_pin(self.page, new_pin)
         self.fill_password(password)
 
     def fill_password(self, password: Secret) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from playwright.sync_api import Locator, Page, expect
 
@@ -11,30 +12,49 @@ from pages.common import any_of, control
 from pages.pin_dialogs import ConfirmPinDialog, EditPinDialog
 
 HOME_HEADING = re.compile(r"^(Plex Home|Users & Sharing)$")
+#: The row's hover control: "Edit PIN" on a user with a PIN, "Set PIN" on one without.
+PIN_CONTROL = re.compile(r"^(Edit|Set) PIN$")
 
 
 class UserRow:
-    """One user's row: avatar, name, "PIN Required" when protected, "Edit PIN" on hover."""
+    """One user's row: avatar, name, "PIN Required" when protected, "Edit PIN" / "Set PIN" on hover.
 
-    def __init__(self, page: Page, title: str) -> None:
+    The contract gives a row no role, tag or class, so a row is found by what it holds: the
+    list is the innermost element that holds every Home user's name, and the user's row is
+    the child of it that holds this user's name. Nothing else is assumed of its shape.
+    """
+
+    def __init__(self, page: Page, title: str, members: Sequence[str] = ()) -> None:
         self.page = page
         self.title = title
+        #: Every Home user's name, this one included (from the API), to tell the list from the page.
+        self.members = tuple(dict.fromkeys([title, *members]))
+        self.where = f"{title}'s row"
+
+    def _name(self, title: str) -> Locator:
+        return self.page.get_by_text(title, exact=True)
 
     @named_locator
     def root(self) -> Locator:
         # Re-resolved on every use, so a list that re-renders its rows does not strand us.
-        return self.page.get_by_role("listitem").filter(has=self.page.get_by_text(self.title, exact=True))
+        holder = self.page.locator("*")
+        for title in self.members:
+            holder = holder.filter(has=self._name(title))
+        if len(self.members) == 1:
+            # A Home of one: the list is the innermost element holding the name and the heading.
+            holder = holder.filter(has=self.page.get_by_role("heading", name=HOME_HEADING))
+        return holder.last.locator(":scope > *").filter(has=self._name(self.title))
 
-    @named_locator
+    @named_locator('text "PIN Required"')
     def pin_required(self) -> Locator:
         return self.root.get_by_text("PIN Required", exact=True)
 
-    @named_locator
+    @named_locator('"Edit PIN" or "Set PIN" control')
     def edit_pin_link(self) -> Locator:
-        return control(self.root, "Edit PIN")
+        return control(self.root, PIN_CONTROL)
 
     def hover(self) -> UserRow:
-        """Point at the row, which reveals its "Edit PIN" control."""
+        """Point at the row, which reveals its "Edit PIN" (or "Set PIN") control."""
         acting_on(self.root).hover()
         expect(self.edit_pin_link).to_be_visible()
         return self
@@ -50,12 +70,15 @@ class UserRow:
 class PlexHomePage:
     """The list of the Home's users, with "Create Managed Account" and "Invite Plex User"."""
 
-    def __init__(self, page: Page) -> None:
+    def __init__(self, page: Page, members: Sequence[str] = ()) -> None:
         self.page = page
+        #: Every Home user's name, as the API lists them.
+        self.members = tuple(members)
+        self.where = "Plex Home"
 
-    @named_locator
+    @named_locator('heading "Plex Home" or "Users & Sharing"')
     def heading(self) -> Locator:
         return self.page.get_by_role("heading", name=HOME_HEADING)
 
     def user(self, title: str) -> UserRow:
-        return UserRow(self.page, title)
+        return UserRow(self.page, title, self.members)

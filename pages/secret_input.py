@@ -1,11 +1,28 @@
-"""The one way page objects type secrets (PINs, passwords, codes) into the page."""
+"""The one way page objects type secrets (PINs, passwords, codes) into the page, and where PINs go."""
 
 from __future__ import annotations
 
-from playwright.sync_api import Locator
+import re
+
+from playwright.sync_api import Locator, Page
 
 from pages.actions import acting_on
 from plexbook.secrets import Secret
+
+#: A PIN entry's name, in any of the wordings seen or guessed ("PIN", "New PIN", "Enter PIN",
+#: "PIN digit 1"), but not the second entry some releases add to confirm the first.
+PIN_ENTRY = re.compile(r"^(?!.*confirm).*\bPIN\b", re.IGNORECASE)
+#: The confirming entry: "Confirm PIN", "Confirm New PIN".
+CONFIRM_ENTRY = re.compile(r"confirm.*\bPIN\b", re.IGNORECASE)
+
+
+def pin_boxes(scope: Page | Locator, name: re.Pattern[str]) -> Locator:
+    """The boxes of one PIN entry, in order: one input, or four digit boxes.
+
+    Digit boxes are labelled one by one ("PIN digit 1") in some releases and as a group
+    ("PIN" on a fieldset or ``role=group``) in others; both are found by the entry's name.
+    """
+    return scope.get_by_role("textbox", name=name).or_(scope.get_by_role("group", name=name).get_by_role("textbox"))
 
 
 def enter_secret(field: Locator, secret: Secret) -> None:
@@ -16,3 +33,11 @@ def enter_secret(field: Locator, secret: Secret) -> None:
     """
     acting_on(field).click()
     field.press_sequentially(secret.reveal())
+
+
+def enter_pin(scope: Page | Locator, pin: Secret) -> None:
+    """Type ``pin`` into the entry, and again into the confirming entry where there is one."""
+    enter_secret(pin_boxes(scope, PIN_ENTRY).first, pin)
+    confirming = pin_boxes(scope, CONFIRM_ENTRY)
+    if confirming.count():
+        enter_secret(confirming.first, pin)

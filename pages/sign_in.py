@@ -8,10 +8,14 @@ from collections.abc import Callable
 from playwright.sync_api import Locator, Page, expect
 
 from pages.actions import acting_on, named_locator
-from pages.common import alert, any_of
+from pages.common import PASSWORD, alert, any_of
 from pages.errors import SignInRefused
 from pages.secret_input import enter_secret
 from plexbook.secrets import Secret
+
+EMAIL = re.compile(r"\bemail\b", re.IGNORECASE)
+#: The test id of "Continue with Email" on Plex's sign-in form.
+EMAIL_STEP = "signIn--email"
 
 
 class SignInPage:
@@ -19,18 +23,20 @@ class SignInPage:
 
     def __init__(self, page: Page) -> None:
         self.page = page
+        self.where = "the sign-in page"
 
     @named_locator
     def continue_with_email(self) -> Locator:
-        return self.page.get_by_role("button", name="Continue with Email")
+        return self.page.get_by_role("button", name="Continue with Email").or_(self.page.get_by_test_id(EMAIL_STEP))
 
-    @named_locator
+    @named_locator("email field")
     def email(self) -> Locator:
-        return self.page.get_by_label(re.compile(r"^Email"))
+        """The email field, whatever its wording ("Email", "Email or Username", "Username or Email")."""
+        return self.page.get_by_label(EMAIL)
 
-    @named_locator
+    @named_locator("password field")
     def password(self) -> Locator:
-        return self.page.get_by_label("Password", exact=True)
+        return self.page.get_by_label(PASSWORD)
 
     @named_locator
     def sign_in_button(self) -> Locator:

@@ -5,37 +5,55 @@ from __future__ import annotations
 from playwright.sync_api import Locator, Page, expect
 
 from pages.actions import acting_on, named_locator
+from pages.common import any_of, control
 from pages.plex_home import HOME_HEADING, PlexHomePage
+
+#: The account menu's trigger, by the test id Plex Web gives it.
+ACCOUNT_MENU_TEST_ID = "navbarAccountMenuTrigger"
 
 
 class WebApp:
-    """The web app: the top bar's Settings control and the Settings sidebar."""
+    """The web app: the Settings control (in the top bar or the account menu) and the Settings sidebar."""
 
     def __init__(self, page: Page) -> None:
         self.page = page
+        self.where = "the web app"
 
-    @named_locator
+    @named_locator('"Settings" control')
     def settings_button(self) -> Locator:
-        return self.page.get_by_role("button", name="Settings", exact=True)
+        """Settings, by its name: a button, a link, an icon named by its label or title, a menu item."""
+        return control(self.page, "Settings", ("button", "link", "menuitem"))
 
     @named_locator
-    def sidebar(self) -> Locator:
-        return self.page.get_by_role("navigation", name="Settings")
+    def account_menu(self) -> Locator:
+        return self.page.get_by_test_id(ACCOUNT_MENU_TEST_ID)
 
-    @named_locator
+    @property
+    def ready(self) -> Locator:
+        """Something only the signed-in web app shows: the Settings control, or the menu holding it."""
+        return any_of(self.settings_button, self.account_menu)
+
+    @named_locator('"Plex Home" or "Users & Sharing" entry')
     def plex_home_link(self) -> Locator:
-        """The sidebar entry, "Plex Home" in older releases and "Users & Sharing" in newer ones."""
-        return self.page.get_by_role("link", name=HOME_HEADING)
+        """The sidebar entry, "Plex Home" in older releases and "Users & Sharing" in newer ones.
+
+        Found by its name, as a link or a button; the page's heading of the same words is not a control.
+        """
+        return control(self.page, HOME_HEADING)
 
     def open_settings(self) -> WebApp:
-        acting_on(self.settings_button).click()
+        """Click Settings, opening the account menu first where Settings lives in it."""
+        expect(self.ready).to_be_visible()
+        if not self.settings_button.filter(visible=True).count():
+            acting_on(self.account_menu).click()
+        acting_on(self.settings_button.filter(visible=True).first).click()
         expect(self.plex_home_link).to_be_visible()
         return self
 
-    def open_plex_home(self) -> PlexHomePage:
+    def open_plex_home(self, members: tuple[str, ...] = ()) -> PlexHomePage:
         """Settings > Plex Home, through the sidebar as the article says."""
         self.open_settings()
         acting_on(self.plex_home_link).click()
-        home = PlexHomePage(self.page)
+        home = PlexHomePage(self.page, members)
         expect(home.heading).to_be_visible()
         return home

@@ -27,14 +27,32 @@ SCREENS = ("plex-home", "confirm-current-pin", "edit-pin", "pin-reset")
 StructureMode = Literal["warn", "strict", "update"]
 
 _NODE = re.compile(r'^(?P<indent>\s*)- (?P<role>[a-z]+)(?: (?P<name>"(?:[^"\\]|\\.)*"|/.*?/))?(?P<rest>.*)$')
-#: Roles that carry a screen's structure; everything else is content or decoration.
-_KEPT = {"dialog", "heading", "button", "textbox", "list", "listitem", "checkbox", "combobox", "radio"}
-#: Subtrees that belong to the app around the screen, not to the screen.
-_CHROME = {"banner", "navigation", "contentinfo"}
-#: What some variations of the spec have and others do not.
-_OPTIONAL_NAMES = {'"Continue"', '"Confirm New PIN"', '"Remove"', '"Remove PIN"'}
+#: Subtrees that belong to the app around the screen, or lie over it, not to the screen.
+_CHROME = {"banner", "navigation", "contentinfo", "region", "complementary", "menu"}
+#: What the contract states of each screen, by role: only these names make a baseline. Rows,
+#: sidebar entries, overlays and the like are left open by the contract, so they are left out.
+_SPEC_HEADINGS = {'"Plex Home"', '"Users & Sharing"', '"Confirm Current PIN"', '"Edit PIN"', '"Reset PIN"'}
+_SPEC_DIALOGS = {'"Confirm Current PIN"', '"Edit PIN"'}
+#: Buttons every variation has ("Continue" and "Remove" are missing from some).
+_SPEC_BUTTONS = {'"Create Managed Account"', '"Invite Plex User"', '"Cancel"', '"Save"', '"Update"', '"Sign In"'}
 _HOME_HEADING = "/^(Plex Home|Users & Sharing)$/"
-_PIN_FIELD = re.compile(r'^"(New )?PIN( digit \d)?"$')
+_PASSWORD = re.compile(r"password", re.IGNORECASE)
+
+
+def _general_name(role: str, name: str | None) -> tuple[bool, str | None]:
+    """Whether a node belongs in a baseline, and the name it is kept under."""
+    if role == "heading":
+        if name not in _SPEC_HEADINGS:
+            return False, None
+        return True, _HOME_HEADING if name in ('"Plex Home"', '"Users & Sharing"') else name
+    if role == "dialog":
+        return name in _SPEC_DIALOGS, name
+    if role == "button":
+        return name in _SPEC_BUTTONS, name
+    if role == "textbox":
+        # PIN boxes are worded and labelled many ways (one input or four, each or as a group).
+        return True, "/[Pp]assword/" if name and _PASSWORD.search(name) else None
+    return False, None
 
 
 def generalize(snapshot: str) -> str:
@@ -54,18 +72,14 @@ def generalize(snapshot: str) -> str:
         while kept_at and kept_at[-1] >= indent:
             kept_at.pop()
         role, name = match.group("role"), match.group("name")
-        if role in _CHROME:
+        if role in _CHROME or (role == "dialog" and name not in _SPEC_DIALOGS):
             skip_below = indent
             continue
-        if role not in _KEPT or name in _OPTIONAL_NAMES:
+        kept, name = _general_name(role, name)
+        # In a dialog the PIN boxes may sit in a named group or not: the nesting is left open.
+        if not kept or (role == "textbox" and kept_at):
             continue
-        if role == "heading" and name in ('"Plex Home"', '"Users & Sharing"'):
-            name = _HOME_HEADING
-        elif role == "textbox" and name and _PIN_FIELD.match(name):
-            name = "/PIN/"
-        elif role in ("listitem", "list") or (role == "heading" and name is None):
-            name = None
-        has_children = match.group("rest").rstrip().endswith(":") and role in ("dialog", "list")
+        has_children = match.group("rest").rstrip().endswith(":") and role == "dialog"
         text = "  " * len(kept_at) + f"- {role}" + (f" {name}" if name else "") + (":" if has_children else "")
         if not out or out[-1] != text:
             out.append(text)

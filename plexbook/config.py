@@ -50,10 +50,6 @@ class Target:
         return cls("live", f"{LIVE_APP}/desktop/", f"{LIVE_APP}/auth", pin_reset, LIVE_API)
 
     @property
-    def plex_home_url(self) -> str:
-        return f"{self.app_url}#!/settings/plex-home"
-
-    @property
     def origins(self) -> tuple[str, ...]:
         """The web origins a session token must be seeded into."""
         found: list[str] = []

@@ -13,6 +13,7 @@ from playwright.sync_api import Error as PlaywrightError
 
 from pages.actions import forget_used
 from pages.errors import PlexRefused, UnexpectedScreen
+from pages.overlays import dismiss_interstitials
 from plexbook.baselines import StructureCheck
 from plexbook.browser import BrowserNotFound, BrowserOptions, launch
 from plexbook.config import SecretSource, Target
@@ -174,6 +175,7 @@ def execute(request: RunRequest, playwright: Playwright | None = None, browser: 
             expect.set_options(timeout=request.timeout_s * 1000)
             _seed_token(context, request)
             page = context.new_page()
+            dismiss_interstitials(page)
             recorder.attach(context, page, f"{browser.browser_type.name} {browser.version}")
             flow = Flow(page, request.target, request.secrets, request.options, structure=request.structure)
             result = _run_steps(book, flow, recorder, result)

@@ -80,6 +80,8 @@ class Flow:
     structure: StructureCheck | None = None
     #: Each Home user's protected flag when a rehearsal began.
     before: dict[str, bool] | None = None
+    #: Every Home user's name, as the API lists them: how page objects tell the user list apart.
+    members: tuple[str, ...] = ()
 
     @property
     def rehearsing(self) -> bool:
@@ -110,6 +112,13 @@ class Flow:
         except PlaywrightError as exc:
             reason = str(exc).splitlines()[0]
             raise TargetUnreachable(f"{url} did not answer ({reason})") from None
+
+    def reload(self) -> None:
+        try:
+            self.page.reload()
+        except PlaywrightError as exc:
+            reason = str(exc).splitlines()[0]
+            raise TargetUnreachable(f"{self.page.url} did not answer a reload ({reason})") from None
 
     def sign_in_if_asked(self, arrival: Locator) -> None:
         """Sign in when the target sends us to its sign-in screen; then wait for ``arrival``."""
@@ -168,8 +177,8 @@ class Flow:
             raise TargetUnreachable(f"GET /api/v2/user answered {status}")
         return body
 
-    def home_user(self, title: str) -> dict[str, Any]:
-        users = self.home_users()
+    def home_user(self, title: str, users: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+        users = self.home_users() if users is None else users
         for user in users:
             if user.get("title") == title:
                 return user
@@ -178,8 +187,12 @@ class Flow:
 
     def select_user(self, *, managed_only: bool = False, needs_pin: bool = True) -> dict[str, Any]:
         """Settle which user the flow acts on and check it makes sense before anything changes."""
-        title = self.options.user or (self._pick_managed(needs_pin) if managed_only else str(self.me().get("title")))
-        user = self.home_user(title)
+        users = self.home_users()
+        self.members = tuple(str(u.get("title")) for u in users)
+        title = self.options.user or (
+            self._pick_managed(users, needs_pin) if managed_only else str(self.me().get("title"))
+        )
+        user = self.home_user(title, users)
         self.user = title
         if managed_only and not user.get("restricted"):
             raise BadInput(f"{title} is not a managed user; use the remove-pin runbook for Plex users")
@@ -187,9 +200,9 @@ class Flow:
             raise NothingToDo(f"{title} has no PIN: there is nothing to remove")
         return user
 
-    def _pick_managed(self, with_pin: bool) -> str:
+    def _pick_managed(self, users: list[dict[str, Any]], with_pin: bool) -> str:
         """For a check with no --user: the first managed user (with a PIN, when one is needed)."""
-        for user in self.home_users():
+        for user in users:
             if user.get("restricted") and (user.get("protected") or not with_pin):
                 return str(user.get("title"))
         kind = "managed user with a PIN" if with_pin else "managed user"

@@ -12,7 +12,7 @@ from runbooks.common import unchanged
 
 def _sign_in(flow: Flow) -> None:
     flow.open(flow.target.app_url)
-    flow.sign_in_if_asked(WebApp(flow.page).settings_button)
+    flow.sign_in_if_asked(WebApp(flow.page).ready)
     owner = flow.me()
     if flow.options.user and flow.options.user != owner.get("title"):
         raise BadInput(

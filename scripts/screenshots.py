@@ -18,6 +18,7 @@ from sandbox import PRESETS, SandboxServer
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 ALEX = ("alex@sandbox.plexbook.test", Secret("PLEX_PASSWORD", "sandbox-pass-1"))
+MEMBERS = ("Alex", "Jordan", "Kid", "Teen")
 
 
 def shot(page: Page, name: str) -> None:
@@ -34,8 +35,8 @@ def main() -> None:
         sign_in.continue_with_email.click()
         sign_in.email.fill(ALEX[0])
         shot(page, "sign-in.png")
-        sign_in.sign_in(ALEX[0], ALEX[1], lambda: Secret("PLEX_OTP", ""), WebApp(page).settings_button)
-        home = WebApp(page).open_plex_home()
+        sign_in.sign_in(ALEX[0], ALEX[1], lambda: Secret("PLEX_OTP", ""), WebApp(page).ready)
+        home = WebApp(page).open_plex_home(MEMBERS)
         row = home.user("Jordan").hover()
         shot(page, "plex-home-hover.png")
         dialog = row.edit_pin()

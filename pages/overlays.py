@@ -1,0 +1,47 @@
+"""Interstitials Plex Web shows over the app (a promo, "what's new", a cookie banner).
+
+They are dismissed by their close control's accessible name and nothing else: a flow never
+accepts, starts or learns more on the user's behalf. Playwright's locator handler runs the
+dismissal whenever such a control is visible before an action or an assertion, so an overlay
+that arrives late, or again after a reload, is closed where it appears.
+"""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Locator, Page
+
+from pages.common import control
+
+#: The close controls' names: "Close", "Dismiss", "Not now", "Skip", and Plex's own
+#: "Close Streaming Services modal".
+CLOSE = re.compile(r"^(Close|Dismiss|Not now|Skip)\b", re.IGNORECASE)
+
+# A close control inside a dialog with an input belongs to a form the flow is filling (a PIN
+# dialog with an "×"): that one is the flow's to close, never the overlay handler's.
+_IN_A_FORM_DIALOG = "el => { const d = el.closest('[role=dialog], dialog'); return !!(d && d.querySelector('input')); }"
+
+
+#: Bounds on one dismissal: how many overlays may stack, how long one close may take.
+_MOST_OVERLAYS = 4
+_QUICK_MS = 5000
+
+
+def close_controls(page: Page) -> Locator:
+    """Every visible control named like an overlay's close control."""
+    return control(page, CLOSE).filter(visible=True)
+
+
+def dismiss_interstitials(page: Page) -> None:
+    """Close any interstitial as soon as it shows, for the rest of the page's life."""
+
+    def close(_: Locator) -> None:
+        # One at a time: closing one overlay can remove or renumber the others.
+        for _attempt in range(_MOST_OVERLAYS):
+            closers = [c for c in close_controls(page).all() if not c.evaluate(_IN_A_FORM_DIALOG, timeout=_QUICK_MS)]
+            if not closers:
+                return
+            closers[0].click(timeout=_QUICK_MS)
+
+    page.add_locator_handler(close_controls(page).first, close, no_wait_after=True)
