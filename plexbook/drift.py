@@ -35,16 +35,27 @@ class DriftReport:
     aria_snapshot: str
     expected: str
     closest: list[str] = field(default_factory=list)
+    #: Where it was expected and what, in words: "Jordan's row", 'an "Edit PIN" or "Set PIN" control'.
+    where: str = "the page"
+    what: str = ""
+    #: Playwright's own words for the failure.
+    error: str = ""
+
+    def sentence(self) -> str:
+        """For people: "Jordan's row has no 'Edit PIN' control (UserRow.edit_pin_link); closest: link 'Change PIN'"."""
+        near = f"; closest: {self.closest[0]}" if self.closest else "; nothing alike is there"
+        if self.locator.endswith(".root"):
+            return f"{self.where} is not there ({self.locator}){near}"
+        return f"{self.where} has no {self.what or self.expected} ({self.locator}){near}"
 
     def summary(self) -> str:
-        near = f"; closest now: {', '.join(self.closest)}" if self.closest else ""
-        return f"{self.locator} found nothing (expected {self.expected}) at {self.step}{near}"
+        return f"{self.sentence()}, at {self.step}"
 
     def write(self, run_dir: Path) -> None:
         (run_dir / "drift.json").write_text(json.dumps(asdict(self), indent=2) + "\n", encoding="utf-8")
         closest = "\n".join(f"- `{c}`" for c in self.closest) or "- (nothing alike)"
         (run_dir / "drift.md").write_text(
-            f"# Drift: `{self.locator}` found nothing\n\n"
+            f"# Drift: `{self.locator}` found nothing\n\n{self.sentence()}.\n\n"
             f"- Step: {self.step}\n- URL: {self.url}\n- Expected: {self.expected}\n"
             f"- Selector: `{self.selector}`\n- Screenshot: {self.screenshot or '(none)'}\n\n"
             f"## Closest elements by role and name\n\n{closest}\n\n"
@@ -103,7 +114,8 @@ def closest_elements(aria: str, role: str | None, name: str, limit: int = 3) -> 
 
 def diagnose(page: Page, step: str, screenshot: str | None) -> DriftReport | None:
     """The most recently used page-object locator that now finds nothing, explained."""
-    for name, locator, owner in reversed(used_locators()):
+    for used in reversed(used_locators()):
+        name, locator, owner = used.name, used.locator, used.owner
         try:
             if locator.count() > 0:
                 continue
@@ -127,8 +139,14 @@ def diagnose(page: Page, step: str, screenshot: str | None) -> DriftReport | Non
             aria_snapshot=aria,
             expected=expected,
             closest=closest_elements(aria, role, expected_name),
+            where=_capitalized(str(getattr(owner, "where", type(owner).__name__))),
+            what=used.what,
         )
     return None
+
+
+def _capitalized(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _region(page: Page, name: str, owner: object) -> tuple[Locator, str]:

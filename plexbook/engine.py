@@ -304,13 +304,15 @@ def _run_steps(book: Runbook, flow: Flow, recorder: Recorder, result: RunResult)
         )
         return _failed(book, result, current, EXIT_FLOW_FAILED, f"{what}: {refused}")
     except (UnexpectedScreen, AssertionError, PlaywrightError) as exc:
-        failed = _failed(book, result, current, EXIT_FLOW_FAILED, _first_lines(exc))
         where = f"step {current.number}: {current.title}" if current is not None else "the run"
         drift = diagnose(flow.page, where, current.screenshot if current is not None else None)
-        if drift is not None:
-            drift.write(result.run_dir)
-            failed.drift = drift
-            failed.message += f". Drift: {drift.summary()} (see drift.md)"
+        if drift is None:
+            return _failed(book, result, current, EXIT_FLOW_FAILED, _first_lines(exc))
+        # A sentence for people instead of Playwright's locator text, which drift.json keeps.
+        drift.error = _first_lines(exc)
+        drift.write(result.run_dir)
+        failed = _failed(book, result, current, EXIT_FLOW_FAILED, f"{drift.sentence()} (see drift.md)")
+        failed.drift = drift
         return failed
 
 

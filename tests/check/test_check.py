@@ -51,7 +51,7 @@ def test_check_fails_on_drift_and_names_the_locator_and_step(
     )
     assert result.returncode == 1, result.stdout + result.stderr
     fail_line = next(line for line in result.stderr.splitlines() if line.startswith("FAIL remove-pin"))
-    assert f"{locator} found nothing" in fail_line and f"at {step}:" in fail_line
+    assert f"({locator})" in fail_line and f"at {step} (" in fail_line
     drift_dirs = [p.parent for p in (tmp_path / "traces").glob("*/drift.json")]
     reports = [json.loads((d / "drift.json").read_text()) for d in drift_dirs]
     assert reports and all(r["locator"] == locator for r in reports)
@@ -60,6 +60,8 @@ def test_check_fails_on_drift_and_names_the_locator_and_step(
     assert report["aria_snapshot"] and report["screenshot"]
     if locator == "UserRow.edit_pin_link":
         assert report["closest"][0] == 'link "Change PIN"'
+        assert 'Alex\'s row has no "Edit PIN" or "Set PIN" control' in fail_line
+        assert 'closest: link "Change PIN"' in fail_line
     assert "drift.md" in {p.name for p in drift_dirs[0].iterdir()}
     # Nothing was changed by the failed rehearsals.
     assert drifted.state.user_titled("Alex").pin == "1234" and drifted.state.user_titled("Kid").pin == "4321"
