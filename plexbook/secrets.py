@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-PIN_RE = re.compile(r"^\d{4}$")
+PIN_RE = re.compile(r"[0-9]{4}\Z")
 
 
 class Secret:

@@ -23,7 +23,7 @@ from starlette.routing import Route
 from plexbook.totp import totp
 from sandbox.state import Account, HomeUser, SandboxState, Session
 
-PIN_RE = re.compile(r"^\d{4}$")
+PIN_RE = re.compile(r"[0-9]{4}\Z")
 
 # (code, message) pairs, named for what they mean.
 NO_CLIENT_ID = (1000, "X-Plex-Client-Identifier is missing")

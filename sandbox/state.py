@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from plexbook.totp import totp
 
-Pin = Annotated[str, StringConstraints(pattern=r"^\d{4}$")]
+Pin = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}$")]
 
 #: More than this many refused PINs (or passwords) for one account within the window answer 429.
 WRONG_ATTEMPTS_ALLOWED = 5

@@ -22,7 +22,7 @@
     const pin = document.getElementById("new-pin").value;
     const confirm = document.getElementById("confirm-pin");
     const password = document.getElementById("current-password");
-    if (!/^\d{4}$/.test(pin)) {
+    if (!/^[0-9]{4}$/.test(pin)) {
       error.textContent = "PIN must be 4 digits";
       return;
     }
