@@ -150,12 +150,13 @@ class Recorder:
         name = f"{number:02d}-{_slug(record.title)}.png"
         if self._tracing and self._context is not None:
             self._context.tracing.group(f"{number}. {record.title}")
-        acted: list[bytes] = []
+        # Raw captures: only the step's last one is annotated and kept.
+        acted: list[tuple[bytes, Box | None]] = []
         started = time.perf_counter()
         try:
             # The last element a step acts on is the one its screenshot outlines, taken
             # just before the action (after it, a Remove button has already vanished).
-            with listening(lambda locator: self._capture(locator, caption, acted)):
+            with listening(lambda locator: self._capture(locator, acted)):
                 yield record
             record.status = "passed"
         except RunStop as stop:
@@ -168,33 +169,30 @@ class Recorder:
         finally:
             record.duration_s = round(time.perf_counter() - started, 3)
             if record.status == "failed" or not acted:
-                shot = self._screenshot(caption, None)
-                if shot is not None:
-                    acted.append(shot)
+                self._capture(None, acted)
             if acted:
-                (self.run_dir / name).write_bytes(acted[-1])
+                png, box = acted[-1]
+                (self.run_dir / name).write_bytes(annotate(png, caption, box))
                 record.screenshot = name
             if self._tracing and self._context is not None:
                 self._context.tracing.group_end()
 
-    def _capture(self, locator: Locator, caption: str, into: list[bytes]) -> None:
-        try:
-            box = locator.bounding_box(timeout=2000)
-        except Exception:  # noqa: BLE001 - not there yet: the action itself will wait and say so
-            box = None
-        shot = self._screenshot(caption, box)  # type: ignore[arg-type]
-        if shot is not None:
-            into.append(shot)
-
-    def _screenshot(self, caption: str, box: Box | None) -> bytes | None:
+    def _capture(self, locator: Locator | None, into: list[tuple[bytes, Box | None]]) -> None:
+        """A screenshot of the page as it is, and where ``locator`` stands on it."""
         page = self._page
         if page is None or page.is_closed():
-            return None
+            return
+        box = None
+        if locator is not None:
+            try:
+                box = locator.bounding_box(timeout=2000)
+            except Exception:  # noqa: BLE001 - not there yet: the action itself will wait and say so
+                box = None
         try:
             png = page.screenshot(mask=[page.locator(SECRET_FIELDS)], mask_color="#4a4a4a", animations="disabled")
         except Exception:  # noqa: BLE001 - a missing screenshot must not hide the step's own error
-            return None
-        return annotate(png, caption, box)
+            return
+        into.append((png, box))  # type: ignore[arg-type]
 
     def finish(
         self,
