@@ -23,6 +23,23 @@ CASEY_TOTP = "JBSWY3DPEHPK3PXP"
 CLIENT_HEADERS = {"X-Plex-Client-Identifier": "plexbook-tests", "X-Plex-Product": "plexbook tests"}
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--seed",
+        type=int,
+        action="append",
+        default=[],
+        help="Run the random-screen sweep (-m sweep) on this seed instead of the fixed ones (repeatable).",
+    )
+    parser.addoption(
+        "--extra-seed",
+        type=int,
+        action="append",
+        default=[],
+        help="Run the random-screen sweep on the fixed seeds and this one too (repeatable).",
+    )
+
+
 @pytest.fixture(scope="session")
 def sandbox_pool() -> Iterator[dict[str, SandboxServer]]:
     """One running sandbox per variant, started on first use, for the whole session."""
