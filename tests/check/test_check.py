@@ -51,7 +51,7 @@ def test_check_fails_on_drift_and_names_the_locator_and_step(
     )
     assert result.returncode == 1, result.stdout + result.stderr
     fail_line = next(line for line in result.stderr.splitlines() if line.startswith("FAIL remove-pin"))
-    assert f"({locator})" in fail_line and f"at {step} (" in fail_line
+    assert f"({locator})" in fail_line and f": {step} (" in fail_line
     drift_dirs = [p.parent for p in (tmp_path / "traces").glob("*/drift.json")]
     reports = [json.loads((d / "drift.json").read_text()) for d in drift_dirs]
     assert reports and all(r["locator"] == locator for r in reports)
