@@ -5,12 +5,12 @@ read-only locator properties and offers the user's verbs as methods. A verb that
 another screen returns that screen's object. Verdicts are made with ``expect``.
 """
 
-from pages.errors import PinRefused, SignInRefused, UnexpectedScreen
-from pages.pin_dialogs import ConfirmPinDialog, EditPinDialog
-from pages.pin_reset import PinResetPage
-from pages.plex_home import PlexHomePage, UserRow
-from pages.sign_in import SignInPage
-from pages.web_app import WebApp
+from plexbook.pages.errors import PinRefused, SignInRefused, UnexpectedScreen
+from plexbook.pages.pin_dialogs import ConfirmPinDialog, EditPinDialog
+from plexbook.pages.pin_reset import PinResetPage
+from plexbook.pages.plex_home import PlexHomePage, UserRow
+from plexbook.pages.sign_in import SignInPage
+from plexbook.pages.web_app import WebApp
 
 __all__ = [
     "ConfirmPinDialog",

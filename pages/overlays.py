@@ -12,7 +12,7 @@ import re
 
 from playwright.sync_api import Locator, Page
 
-from pages.common import control
+from plexbook.pages.common import control
 
 #: The close controls' names: "Close", "Dismiss", "Not now", "Skip", and Plex's own
 #: "Close Streaming Services modal".

@@ -11,10 +11,10 @@ import re
 
 from playwright.sync_api import Locator, Page, expect
 
-from pages.actions import acting_on, named_locator
-from pages.common import alert, any_of, control
-from pages.errors import PinRefused, UnexpectedScreen
-from pages.secret_input import PIN_ENTRY, enter_pin, pin_boxes
+from plexbook.pages.actions import acting_on, named_locator
+from plexbook.pages.common import alert, any_of, control
+from plexbook.pages.errors import PinRefused, UnexpectedScreen
+from plexbook.pages.secret_input import PIN_ENTRY, enter_pin, pin_boxes
 from plexbook.secrets import Secret
 
 

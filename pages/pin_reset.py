@@ -6,10 +6,10 @@ import re
 
 from playwright.sync_api import Locator, Page, expect
 
-from pages.actions import acting_on, named_locator
-from pages.common import PASSWORD, alert, any_of, control
-from pages.errors import PasswordRefused, UnexpectedScreen
-from pages.secret_input import PIN_ENTRY, enter_pin, enter_secret, pin_boxes
+from plexbook.pages.actions import acting_on, named_locator
+from plexbook.pages.common import PASSWORD, alert, any_of, control
+from plexbook.pages.errors import PasswordRefused, UnexpectedScreen
+from plexbook.pages.secret_input import PIN_ENTRY, enter_pin, enter_secret, pin_boxes
 from plexbook.secrets import Secret
 
 UPDATED = re.compile(r"PIN has been updated", re.IGNORECASE)

@@ -7,9 +7,9 @@ from collections.abc import Sequence
 
 from playwright.sync_api import Locator, Page, expect
 
-from pages.actions import acting_on, named_locator
-from pages.common import any_of, control
-from pages.pin_dialogs import ConfirmPinDialog, EditPinDialog
+from plexbook.pages.actions import acting_on, named_locator
+from plexbook.pages.common import any_of, control
+from plexbook.pages.pin_dialogs import ConfirmPinDialog, EditPinDialog
 
 HOME_HEADING = re.compile(r"^(Plex Home|Users & Sharing)$")
 #: The row's hover control: "Edit PIN" on a user with a PIN, "Set PIN" on one without.

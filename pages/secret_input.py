@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import Locator, Page
 
-from pages.actions import acting_on
+from plexbook.pages.actions import acting_on
 from plexbook.secrets import Secret
 
 #: A PIN entry's name, in any of the wordings seen or guessed ("PIN", "New PIN", "Enter PIN",

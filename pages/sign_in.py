@@ -7,10 +7,10 @@ from collections.abc import Callable
 
 from playwright.sync_api import Locator, Page, expect
 
-from pages.actions import acting_on, named_locator
-from pages.common import PASSWORD, alert, any_of
-from pages.errors import SignInRefused
-from pages.secret_input import enter_secret
+from plexbook.pages.actions import acting_on, named_locator
+from plexbook.pages.common import PASSWORD, alert, any_of
+from plexbook.pages.errors import SignInRefused
+from plexbook.pages.secret_input import enter_secret
 from plexbook.secrets import Secret
 
 EMAIL = re.compile(r"\bemail\b", re.IGNORECASE)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from playwright.sync_api import Locator, Page, expect
 
-from pages.actions import acting_on, named_locator
-from pages.common import any_of, control
-from pages.plex_home import HOME_HEADING, PlexHomePage
+from plexbook.pages.actions import acting_on, named_locator
+from plexbook.pages.common import any_of, control
+from plexbook.pages.plex_home import HOME_HEADING, PlexHomePage
 
 #: The account menu's trigger, by the test id Plex Web gives it.
 ACCOUNT_MENU_TEST_ID = "navbarAccountMenuTrigger"

@@ -19,7 +19,7 @@ from plexbook.drift import DriftReport
 from plexbook.engine import RunRequest, RunResult, execute
 from plexbook.errors import EXIT_FLOW_FAILED, EXIT_OK
 from plexbook.runbook import RunOptions
-from runbooks import RUNBOOKS
+from plexbook.runbooks import RUNBOOKS
 
 
 @dataclass(frozen=True)

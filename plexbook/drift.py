@@ -16,7 +16,7 @@ from pathlib import Path
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page
 
-from pages.actions import used_locators
+from plexbook.pages.actions import used_locators
 
 _ARIA_LINE = re.compile(r'^\s*- (?P<role>[a-z]+)(?: "(?P<name>(?:[^"\\]|\\.)*)"| (?P<regex>/.*?/))?')
 _EXPECTED = re.compile(r"internal:(?P<kind>role|label|text)=(?P<rest>[^>]*)")

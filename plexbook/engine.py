@@ -11,9 +11,6 @@ from pathlib import Path
 from playwright.sync_api import Browser, BrowserContext, Playwright, expect, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
-from pages.actions import forget_used
-from pages.errors import PlexRefused, UnexpectedScreen
-from pages.overlays import dismiss_interstitials
 from plexbook.baselines import StructureCheck
 from plexbook.browser import BrowserNotFound, BrowserOptions, launch
 from plexbook.config import SecretSource, Target
@@ -27,11 +24,14 @@ from plexbook.errors import (
     RehearsalStop,
     RunStop,
 )
+from plexbook.pages.actions import forget_used
+from plexbook.pages.errors import PlexRefused, UnexpectedScreen
+from plexbook.pages.overlays import dismiss_interstitials
 from plexbook.recorder import Recorder, StepRecord, TraceMode, new_run_dir
 from plexbook.report import print_pdf
 from plexbook.runbook import Flow, Runbook, RunOptions
+from plexbook.sandbox import Household, SandboxServer, Variant, demo_household
 from plexbook.scrub import Scrubber
-from sandbox import Household, SandboxServer, Variant, demo_household
 
 #: The new PIN the demo uses on the sandbox, where no secret needs to be set.
 DEMO_NEW_PIN = "5678"

@@ -1,5 +1,9 @@
 """plexbook's pytest plugin: the regression suite for teams already on pytest-playwright.
 
+It acts only where a suite asks for it: ``pytest -p plexbook.pytest_plugin`` (or
+``pytest_plugins`` in a suite's top-level conftest), and plexbook's own regression package,
+which brings it along. Installing plexbook changes no other pytest run.
+
 ``pytest --pyargs plexbook.regression`` rehearses every runbook against the embedded
 sandbox; ``--plex-target live`` (credentials from the environment or .env) or
 ``--plex-target URL`` points it elsewhere. Live Plex is never touched unless asked for.
@@ -22,7 +26,7 @@ from plexbook.config import SecretSource, Target, load_environment, parse_target
 from plexbook.engine import RunRequest, RunSettings, demo_secrets, embedded_sandbox
 from plexbook.recorder import TraceMode
 from plexbook.runbook import RunOptions
-from sandbox import Household, variant
+from plexbook.sandbox import Household, variant
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -23,10 +23,10 @@ from typing import Any, Literal
 from playwright.sync_api import BrowserContext, Locator, Page
 
 import plexbook
-from pages.actions import listening
 from plexbook.annotate import Box, annotate
 from plexbook.errors import EXIT_OK, RunStop
 from plexbook.evidence import artifact_list
+from plexbook.pages.actions import listening
 from plexbook.report import mask_email, write_reports
 from plexbook.scrub import scrub_trace
 

@@ -10,11 +10,11 @@ from typing import Any, Literal
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page, expect
 
-from pages import SignInPage, SignInRefused
-from pages.common import any_of
 from plexbook.baselines import StructureCheck
 from plexbook.config import SecretSource, Target
 from plexbook.errors import BadInput, NothingToDo, SignInFailed, TargetUnreachable
+from plexbook.pages import SignInPage, SignInRefused
+from plexbook.pages.common import any_of
 from plexbook.secrets import Secret
 from plexbook.totp import totp
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from playwright.sync_api import Locator, expect
 
-from pages import ConfirmPinDialog, EditPinDialog, PlexHomePage, WebApp
 from plexbook.errors import FlowFailed
+from plexbook.pages import ConfirmPinDialog, EditPinDialog, PlexHomePage, WebApp
 from plexbook.runbook import Flow
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from pages import PlexHomePage
 from plexbook.errors import BadInput, FlowFailed
+from plexbook.pages import PlexHomePage
 from plexbook.runbook import Flow, Runbook, RunOptions, Step
-from runbooks.common import (
+from plexbook.runbooks.common import (
     edit_pin_dialog,
     observed_dialog,
     open_plex_home,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from pages import ConfirmPinDialog
 from plexbook.errors import RehearsalStop
+from plexbook.pages import ConfirmPinDialog
 from plexbook.runbook import Flow, Runbook, RunOptions, Step
-from runbooks.common import (
+from plexbook.runbooks.common import (
     edit_pin_dialog,
     hover_user_and_edit_pin,
     observed_dialog,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from pages import PinResetPage, WebApp
 from plexbook.errors import BadInput, FlowFailed
+from plexbook.pages import PinResetPage, WebApp
 from plexbook.runbook import Flow, Runbook, RunOptions, Step
-from runbooks.common import unchanged
+from plexbook.runbooks.common import unchanged
 
 
 def _sign_in(flow: Flow) -> None:

@@ -4,10 +4,10 @@
 foreground. The demo household (``demo_household()``) is fresh at every start.
 """
 
-from sandbox.faults import Faults
-from sandbox.server import SandboxServer
-from sandbox.state import Household, HouseholdError, SandboxState, demo_household, load_household
-from sandbox.variants import PRESETS, Variant, variant
+from plexbook.sandbox.faults import Faults
+from plexbook.sandbox.server import SandboxServer
+from plexbook.sandbox.state import Household, HouseholdError, SandboxState, demo_household, load_household
+from plexbook.sandbox.variants import PRESETS, Variant, variant
 
 __all__ = [
     "PRESETS",

@@ -20,8 +20,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from plexbook.sandbox.state import Account, HomeUser, SandboxState, Session
 from plexbook.totp import totp
-from sandbox.state import Account, HomeUser, SandboxState, Session
 
 PIN_RE = re.compile(r"[0-9]{4}\Z")
 

@@ -15,10 +15,10 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from sandbox.api import NO_CLIENT_ID, Api, ApiError, error_response
-from sandbox.faults import FaultMiddleware, Faults
-from sandbox.state import SandboxState
-from sandbox.variants import Variant
+from plexbook.sandbox.api import NO_CLIENT_ID, Api, ApiError, error_response
+from plexbook.sandbox.faults import FaultMiddleware, Faults
+from plexbook.sandbox.state import SandboxState
+from plexbook.sandbox.variants import Variant
 
 HERE = Path(__file__).parent
 Handler = Callable[[Request], Awaitable[Response]]

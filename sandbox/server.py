@@ -12,10 +12,10 @@ from typing import Self
 
 import uvicorn
 
-from sandbox.app import create_app
-from sandbox.faults import Faults
-from sandbox.state import Household, SandboxState, demo_household, load_household
-from sandbox.variants import PRESETS, Variant
+from plexbook.sandbox.app import create_app
+from plexbook.sandbox.faults import Faults
+from plexbook.sandbox.state import Household, SandboxState, demo_household, load_household
+from plexbook.sandbox.variants import PRESETS, Variant
 
 
 class SandboxServer:

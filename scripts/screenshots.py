@@ -7,14 +7,14 @@ from pathlib import Path
 
 from playwright.sync_api import Page, Playwright, expect, sync_playwright
 
-from pages import ConfirmPinDialog, EditPinDialog, PinResetPage, SignInPage, WebApp
 from plexbook.browser import launch
 from plexbook.config import Target
 from plexbook.engine import RunRequest, demo_secrets, execute
+from plexbook.pages import ConfirmPinDialog, EditPinDialog, PinResetPage, SignInPage, WebApp
 from plexbook.runbook import RunOptions
+from plexbook.runbooks import RUNBOOKS
+from plexbook.sandbox import PRESETS, SandboxServer
 from plexbook.secrets import Secret
-from runbooks import RUNBOOKS
-from sandbox import PRESETS, SandboxServer
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 ALEX = ("alex@sandbox.plexbook.test", Secret("PLEX_PASSWORD", "sandbox-pass-1"))

@@ -1,6 +1,7 @@
 """Fixtures shared by every test: the in-process sandbox and sessions in it.
 
-The browser launch (system Chromium fallback) comes from plexbook's pytest plugin.
+The browser launch (system Chromium fallback) comes from plexbook's pytest plugin, which
+this suite asks for, as any suite must.
 """
 
 from __future__ import annotations
@@ -15,12 +16,14 @@ import httpx
 import pytest
 from playwright.sync_api import BrowserContext, Page
 
-from sandbox import PRESETS, SandboxServer
+from plexbook.sandbox import PRESETS, SandboxServer
 
 ALEX = ("alex@sandbox.plexbook.test", "sandbox-pass-1")
 CASEY = ("casey@sandbox.plexbook.test", "sandbox-pass-2")
 CASEY_TOTP = "JBSWY3DPEHPK3PXP"
 CLIENT_HEADERS = {"X-Plex-Client-Identifier": "plexbook-tests", "X-Plex-Product": "plexbook tests"}
+
+pytest_plugins = ["plexbook.pytest_plugin"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from plexbook.cli.main import app
-from sandbox import SandboxServer
+from plexbook.sandbox import SandboxServer
 from tests.conftest import ALEX, run_cli
 
 runner = CliRunner()

@@ -9,8 +9,8 @@ import typer
 
 from plexbook.engine import RunResult
 from plexbook.errors import EXIT_BAD_INPUT, EXIT_OK, BadInput
-from sandbox import PRESETS, Variant, variant
-from sandbox.variants import RANDOM
+from plexbook.sandbox import PRESETS, Variant, variant
+from plexbook.sandbox.variants import RANDOM
 
 # Options more than one command takes, declared once.
 TargetOption = Annotated[

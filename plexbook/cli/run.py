@@ -23,8 +23,8 @@ from plexbook.config import SecretSource, Target, load_environment, parse_target
 from plexbook.engine import RunResult, RunSettings, demo_secrets, embedded_sandbox, execute
 from plexbook.errors import EXIT_OK, BadInput
 from plexbook.runbook import Mode, Runbook, RunOptions
-from runbooks import RUNBOOKS
-from sandbox import Variant, demo_household
+from plexbook.runbooks import RUNBOOKS
+from plexbook.sandbox import Variant, demo_household
 
 
 def _runbook(name: str) -> Runbook:

@@ -8,9 +8,9 @@ from typing import Annotated
 import typer
 
 from plexbook.cli.common import fail
-from sandbox import PRESETS, HouseholdError, SandboxServer, variant
-from sandbox.faults import Faults
-from sandbox.variants import RANDOM
+from plexbook.sandbox import PRESETS, HouseholdError, SandboxServer, variant
+from plexbook.sandbox.faults import Faults
+from plexbook.sandbox.variants import RANDOM
 
 
 def _fault_pairs(values: list[str]) -> dict[str, int]:

@@ -12,7 +12,7 @@ from plexbook.check import CASES, CheckCase, run_case
 from plexbook.config import SecretSource, Target
 from plexbook.engine import RunRequest, execute
 from plexbook.runbook import RunOptions
-from sandbox import Household
+from plexbook.sandbox import Household
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.case_id for case in CASES])

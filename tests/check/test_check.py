@@ -14,7 +14,7 @@ from xml.etree import ElementTree
 import pytest
 
 from plexbook.baselines import BASELINES, SCREENS
-from sandbox import PRESETS, SandboxServer, load_household, variant
+from plexbook.sandbox import PRESETS, SandboxServer, load_household, variant
 from tests.conftest import ALEX, run_cli, sign_in_token
 from tests.sandbox.test_household import OWN_HOME
 

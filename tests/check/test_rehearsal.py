@@ -11,8 +11,8 @@ from playwright.sync_api import Playwright
 from plexbook.config import SecretSource, Target
 from plexbook.engine import RunRequest, RunResult, execute
 from plexbook.runbook import RunOptions
-from runbooks import RUNBOOKS
-from sandbox import SandboxServer
+from plexbook.runbooks import RUNBOOKS
+from plexbook.sandbox import SandboxServer
 from tests.conftest import ALEX
 
 ALEX_SECRETS = {"PLEX_EMAIL": ALEX[0], "PLEX_PASSWORD": ALEX[1]}

@@ -16,8 +16,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from plexbook.evidence import SecretScanner, totp_codes_around
+from plexbook.sandbox import SandboxServer
 from plexbook.scrub import encoded_forms
-from sandbox import SandboxServer
 from tests.conftest import ALEX, CASEY, CASEY_TOTP, fresh_sandbox, run_cli, sign_in_token
 
 

@@ -6,7 +6,7 @@ import inspect
 import re
 from pathlib import Path
 
-import pages
+from plexbook import pages
 
 TABLE = Path(__file__).resolve().parents[2] / "docs" / "decisions" / "0005-locators-rest-on-the-contract.md"
 

@@ -12,8 +12,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from pages import ConfirmPinDialog, EditPinDialog, PinResetPage, PlexHomePage, SignInPage, WebApp
-from pages.overlays import dismiss_interstitials
+from plexbook.pages import ConfirmPinDialog, EditPinDialog, PinResetPage, PlexHomePage, SignInPage, WebApp
+from plexbook.pages.overlays import dismiss_interstitials
 from plexbook.secrets import Secret
 
 MEMBERS = ("Sam", "Samantha", "Kid")

@@ -12,8 +12,8 @@ from playwright.sync_api import Playwright
 from plexbook.config import SecretSource, Target
 from plexbook.engine import RunRequest, RunResult, execute
 from plexbook.runbook import RunOptions
-from runbooks import RUNBOOKS
-from sandbox import SandboxServer
+from plexbook.runbooks import RUNBOOKS
+from plexbook.sandbox import SandboxServer
 from tests.conftest import ALEX, CASEY, CASEY_TOTP, sign_in_token
 
 ALEX_SECRETS = {"PLEX_EMAIL": ALEX[0], "PLEX_PASSWORD": ALEX[1]}

@@ -7,8 +7,8 @@ from xml.etree import ElementTree
 import httpx
 import pytest
 
+from plexbook.sandbox import SandboxServer
 from plexbook.totp import totp
-from sandbox import SandboxServer
 from tests.conftest import ALEX, CASEY, CASEY_TOTP, sign_in_token
 
 JSON = {"Accept": "application/json"}

@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from plexbook.cli.main import app
-from sandbox import HouseholdError, SandboxServer, Variant, demo_household, load_household
+from plexbook.sandbox import HouseholdError, SandboxServer, Variant, demo_household, load_household
 from tests.conftest import CLIENT_HEADERS, sign_in_token
 
 OWN_HOME = {

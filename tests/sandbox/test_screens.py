@@ -10,8 +10,8 @@ import re
 
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 
+from plexbook.sandbox import SandboxServer
 from plexbook.totp import totp
-from sandbox import SandboxServer
 from tests.conftest import ALEX, CASEY, CASEY_TOTP, seed_token, sign_in_token
 
 PLEX_HOME = "/desktop/#!/settings/plex-home"

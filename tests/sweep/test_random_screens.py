@@ -20,8 +20,8 @@ from plexbook.check import CASES, run_case
 from plexbook.config import Target
 from plexbook.engine import DEMO_NEW_PIN, RunResult, RunSettings, demo_secrets, execute
 from plexbook.runbook import RunOptions
-from runbooks import RUNBOOKS
-from sandbox import SandboxServer, Variant
+from plexbook.runbooks import RUNBOOKS
+from plexbook.sandbox import SandboxServer, Variant
 
 pytestmark = pytest.mark.sweep
 
