@@ -19,9 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+import platformdirs
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, expect
 
+#: The baselines that ship with plexbook: read, never written.
 BASELINES = Path(__file__).parent / "baselines"
 SCREENS = ("plex-home", "confirm-current-pin", "edit-pin", "pin-reset")
 StructureMode = Literal["warn", "strict", "update"]
@@ -37,6 +39,24 @@ _SPEC_DIALOGS = {'"Confirm Current PIN"', '"Edit PIN"'}
 _SPEC_BUTTONS = {'"Create Managed Account"', '"Invite Plex User"', '"Cancel"', '"Save"', '"Update"', '"Sign In"'}
 _HOME_HEADING = "/^(Plex Home|Users & Sharing)$/"
 _PASSWORD = re.compile(r"password", re.IGNORECASE)
+
+
+def user_baselines() -> Path:
+    """Where ``--update-baselines`` writes when no folder is named: the user's data folder.
+
+    Never the installed package, which may be read-only or shared (a pipx install).
+    """
+    return Path(platformdirs.user_data_dir("plexbook")) / "baselines"
+
+
+def baselines_folder(named: Path | None, mode: StructureMode) -> Path:
+    """The folder a check reads (or, updating, writes): the one named, else the user's own, else the shipped."""
+    if named is not None:
+        return named
+    own = user_baselines()
+    if mode == "update" or any(own.glob("*.aria.yml")):
+        return own
+    return BASELINES
 
 
 def _general_name(role: str, name: str | None) -> tuple[bool, str | None]:

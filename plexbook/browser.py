@@ -1,4 +1,4 @@
-"""The one place that decides how a browser is launched.
+"""The one place that decides how a browser is launched, and owns it while runs use it.
 
 Playwright's own browser is used when it is installed. Where it is not (no internet to
 download it), Chromium falls back to a system build: ``PLEXBOOK_BROWSER_PATH``, then
@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
-from playwright.sync_api import Browser, Playwright
+from playwright.sync_api import Browser, BrowserContext, BrowserType, Playwright, sync_playwright
 
 BrowserName = Literal["chromium", "firefox", "webkit"]
 
@@ -86,4 +88,82 @@ def launch_options(playwright: Playwright, options: BrowserOptions) -> dict[str,
 def launch(playwright: Playwright, options: BrowserOptions | None = None) -> Browser:
     """Launch the browser ``options`` asks for."""
     options = options or BrowserOptions()
-    return getattr(playwright, options.name).launch(**launch_options(playwright, options))
+    browser_type: BrowserType = getattr(playwright, options.name)
+    return browser_type.launch(**launch_options(playwright, options))
+
+
+class BrowserSession:
+    """A browser for one or more runs: this owns its launch and its close.
+
+    A session starts its own Playwright and browser, or borrows running ones (pytest-playwright's,
+    a caller's), which it then leaves running. Each run takes a fresh context of it.
+    """
+
+    def __init__(
+        self,
+        options: BrowserOptions | None = None,
+        playwright: Playwright | None = None,
+        browser: Browser | None = None,
+    ) -> None:
+        self.options = options or BrowserOptions()
+        self._borrowed_playwright = playwright
+        self._borrowed_browser = browser
+        self._own = ExitStack()
+        self.playwright: Playwright | None = playwright
+        self.browser: Browser | None = browser
+
+    def start(self) -> Self:
+        """Launch what is not borrowed; raises BrowserNotFound or Playwright's error when it cannot."""
+        try:
+            if self.playwright is None:
+                self.playwright = self._own.enter_context(sync_playwright())
+            if self.browser is None:
+                self.browser = launch(self.playwright, self.options)
+                self._own.callback(self.browser.close)
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    @property
+    def version(self) -> str:
+        """ "chromium 131.0...", for the evidence."""
+        assert self.browser is not None
+        return f"{self.browser.browser_type.name} {self.browser.version}"
+
+    def new_context(self, **options: Any) -> BrowserContext:
+        assert self.browser is not None, "start() the session first"
+        return self.browser.new_context(**options)
+
+    def pdf_printer(self) -> Callable[[Path], Path] | None:
+        """How this session prints a report to PDF: Chromium prints headless only, so a headed
+        session prints with a headless browser of its own; other browsers cannot print."""
+        from plexbook.report import print_pdf
+
+        if self.options.name != "chromium" or self.browser is None or self.playwright is None:
+            return None
+        if not self.options.headed:
+            browser = self.browser
+            return lambda html: print_pdf(browser, html)
+        playwright = self.playwright
+
+        def headless(html: Path) -> Path:
+            printer = launch(playwright, BrowserOptions("chromium"))
+            try:
+                return print_pdf(printer, html)
+            finally:
+                printer.close()
+
+        return headless
+
+    def close(self) -> None:
+        """Close what this session launched; leave what it borrowed."""
+        self._own.close()
+        self.browser = self._borrowed_browser
+        self.playwright = self._borrowed_playwright
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -16,7 +16,7 @@ from xml.etree import ElementTree
 from plexbook.baselines import BASELINES, StructureCheck, StructureMode
 from plexbook.config import SecretSource, Target
 from plexbook.drift import DriftReport
-from plexbook.engine import RunRequest, RunResult, execute
+from plexbook.engine import RunRequest, RunResult, RunStatus, execute
 from plexbook.errors import EXIT_FLOW_FAILED, EXIT_OK
 from plexbook.runbook import RunOptions
 from plexbook.runbooks import RUNBOOKS
@@ -85,7 +85,7 @@ def run_case(
     )
     if result.exit_code != EXIT_OK:
         outcome.status = "failed"
-    elif result.status == "nothing to do":
+    elif result.status == RunStatus.NOTHING_TO_DO:
         outcome.status = "skipped"
     if structure_mode != "update" and structure.findings:
         outcome.warnings = list(structure.findings)

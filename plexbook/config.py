@@ -64,18 +64,6 @@ class Target:
         return f"{self.kind} ({self.app_url})"
 
 
-def parse_target(value: str, environ: Mapping[str, str]) -> str | Target:
-    """``"sandbox"`` (resolved once the embedded sandbox runs), live Plex, or a stand-in URL."""
-    if value == "sandbox":
-        return "sandbox"
-    if value == "live":
-        return Target.live(environ)
-    parts = urlparse(value)
-    if parts.scheme in ("http", "https") and parts.netloc:
-        return Target.at(value)
-    raise BadInput(f"--target must be sandbox, live or a URL like http://127.0.0.1:32499 (got {value!r})")
-
-
 def load_environment(dotenv_path: Path | None = None) -> dict[str, str]:
     """The process environment over ``.env``: a variable set in the real environment wins."""
     path = dotenv_path or Path.cwd() / ".env"

@@ -22,11 +22,12 @@ from pathlib import Path
 import pytest
 
 from plexbook.browser import BrowserOptions
-from plexbook.config import SecretSource, Target, load_environment, parse_target
-from plexbook.engine import RunRequest, RunSettings, demo_secrets, embedded_sandbox
+from plexbook.config import SecretSource, load_environment
+from plexbook.engine import RunRequest, RunSettings
 from plexbook.recorder import TraceMode
 from plexbook.runbook import RunOptions
-from plexbook.sandbox import Household, variant
+from plexbook.sandbox import variant
+from plexbook.targets import SANDBOX, ResolvedTarget, resolve_target
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -52,31 +53,24 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(scope="session")
-def plex_target(pytestconfig: pytest.Config) -> Iterator[tuple[Target, Household | None]]:
-    """The target the suite runs against, and the household when it is the embedded sandbox."""
-    chosen = parse_target(str(pytestconfig.getoption("--plex-target")), load_environment())
-    if chosen == "sandbox":
-        screens = variant(
-            str(pytestconfig.getoption("--plex-sandbox-variant")), pytestconfig.getoption("--plex-sandbox-seed")
+def plex_target(pytestconfig: pytest.Config) -> Iterator[ResolvedTarget]:
+    """The target the suite runs against, with its secrets (never a prompt under pytest)."""
+    target = str(pytestconfig.getoption("--plex-target"))
+    screens = None
+    if target == SANDBOX:
+        name, seed = (
+            str(pytestconfig.getoption("--plex-sandbox-variant")),
+            pytestconfig.getoption("--plex-sandbox-seed"),
         )
-        with embedded_sandbox(screens) as server:
-            yield Target.at(server.base_url, kind="sandbox"), server.state.household
-    else:
-        assert isinstance(chosen, Target)
-        yield chosen, None
+        screens = variant(name, seed)
+    with resolve_target(target, load_environment(), screens, interactive=False) as resolved:
+        yield resolved
 
 
 @pytest.fixture
-def plex_secrets(plex_target: tuple[Target, Household | None]) -> Callable[[RunOptions], SecretSource]:
-    """The secrets for a run: the demo household's on the sandbox, else the environment's (never a prompt)."""
-    _, household = plex_target
-
-    def secrets(options: RunOptions) -> SecretSource:
-        if household is not None:
-            return demo_secrets(household, options)
-        return SecretSource.from_environment(load_environment(), interactive=False)
-
-    return secrets
+def plex_secrets(plex_target: ResolvedTarget) -> Callable[[RunOptions], SecretSource]:
+    """The secrets for a run: the demo household's on the sandbox, else the environment's."""
+    return lambda options: plex_target.secrets_for(options.user)
 
 
 @pytest.fixture

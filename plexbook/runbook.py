@@ -2,23 +2,34 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal, TypeVar
 
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page, expect
 
 from plexbook.baselines import StructureCheck
 from plexbook.config import SecretSource, Target
-from plexbook.errors import BadInput, NothingToDo, SignInFailed, TargetUnreachable
-from plexbook.pages import SignInPage, SignInRefused
+from plexbook.errors import BadInput, FlowFailed, NothingToDo, SignInFailed, TargetUnreachable
+from plexbook.pages import (
+    ConfirmPinDialog,
+    EditPinDialog,
+    PinResetPage,
+    PlexHomePage,
+    SignInPage,
+    SignInRefused,
+    UserRow,
+)
 from plexbook.pages.common import any_of
+from plexbook.plex_api import HomeUser, PlexApi
 from plexbook.secrets import Secret
 from plexbook.totp import totp
 
 Mode = Literal["set", "remove"]
+#: The screens a step can leave the flow on, as page objects.
+Screen = PlexHomePage | UserRow | ConfirmPinDialog | EditPinDialog | PinResetPage
+S = TypeVar("S", PlexHomePage, UserRow, ConfirmPinDialog, EditPinDialog, PinResetPage)
 
 
 @dataclass(frozen=True)
@@ -71,8 +82,8 @@ class Flow:
     options: RunOptions
     #: The Home user the flow acts on, settled once the Home is known.
     user: str | None = None
-    #: The page object the previous step left us on.
-    screen: Any = None
+    #: The page object the previous step left us on (read it with :meth:`on`).
+    screen: Screen | None = None
     notes: list[str] = field(default_factory=list)
     #: The current PIN, once Plex accepted it (a rehearsal checks it still works).
     confirmed_pin: Secret | None = None
@@ -82,6 +93,11 @@ class Flow:
     before: dict[str, bool] | None = None
     #: Every Home user's name, as the API lists them: how page objects tell the user list apart.
     members: tuple[str, ...] = ()
+    #: plex.tv through the browser's session, to settle the user and double-check outcomes.
+    api: PlexApi = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.api = PlexApi(self.page, self.target, self.secrets)
 
     @property
     def rehearsing(self) -> bool:
@@ -138,83 +154,35 @@ class Flow:
             raise SignInFailed(f"Plex refused the sign-in: {refused}") from None
 
     # -- the plex.tv API, through the browser's own session -----------------------------------
-    def _token(self) -> str:
-        raw = self.page.evaluate("() => localStorage.getItem('plex_tv_auth')")
-        token = json.loads(raw).get("authToken") if raw else None
-        if not token:
-            raise BadInput("no Plex session in the browser: sign-in did not leave a token")
-        self.secrets.register(str(token))
-        return str(token)
-
-    def api(self, method: str, path: str, params: dict[str, str | float | bool] | None = None) -> tuple[int, Any]:
-        """Call plex.tv as the signed-in browser does; returns (status, JSON or None)."""
-        response = self.page.context.request.fetch(
-            f"{self.target.api_url}{path}",
-            method=method,
-            params=params,
-            headers={
-                "Accept": "application/json",
-                "X-Plex-Token": self._token(),
-                "X-Plex-Client-Identifier": "plexbook",
-                "X-Plex-Product": "plexbook",
-            },
-        )
-        try:
-            body = response.json()
-        except (PlaywrightError, ValueError):
-            body = None
-        return response.status, body
-
-    def home_users(self) -> list[dict[str, Any]]:
-        status, body = self.api("GET", "/v2/home/users")
-        if status != 200 or not isinstance(body, dict):
-            raise TargetUnreachable(f"GET /api/v2/home/users answered {status}")
-        return list(body.get("users", []))
-
-    def me(self) -> dict[str, Any]:
-        status, body = self.api("GET", "/v2/user")
-        if status != 200 or not isinstance(body, dict):
-            raise TargetUnreachable(f"GET /api/v2/user answered {status}")
-        return body
-
-    def home_user(self, title: str, users: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-        users = self.home_users() if users is None else users
-        for user in users:
-            if user.get("title") == title:
-                return user
-        names = ", ".join(str(u.get("title")) for u in users)
-        raise BadInput(f"there is no user {title!r} in this Plex Home; its users are: {names}")
-
-    def select_user(self, *, managed_only: bool = False, needs_pin: bool = True) -> dict[str, Any]:
+    def select_user(self, *, managed_only: bool = False, needs_pin: bool = True) -> HomeUser:
         """Settle which user the flow acts on and check it makes sense before anything changes."""
-        users = self.home_users()
-        self.members = tuple(str(u.get("title")) for u in users)
-        title = self.options.user or (
-            self._pick_managed(users, needs_pin) if managed_only else str(self.me().get("title"))
-        )
-        user = self.home_user(title, users)
+        users = self.api.home_users()
+        self.members = tuple(user.title for user in users)
+        title = self.options.user or (self._pick_managed(users, needs_pin) if managed_only else self.api.me().title)
+        user = self.api.home_user(title, users)
         self.user = title
-        if managed_only and not user.get("restricted"):
+        if managed_only and not user.restricted:
             raise BadInput(f"{title} is not a managed user; use the remove-pin runbook for Plex users")
-        if needs_pin and not user.get("protected"):
+        if needs_pin and not user.protected:
             raise NothingToDo(f"{title} has no PIN: there is nothing to remove")
         return user
 
-    def _pick_managed(self, users: list[dict[str, Any]], with_pin: bool) -> str:
+    def _pick_managed(self, users: list[HomeUser], with_pin: bool) -> str:
         """For a check with no --user: the first managed user (with a PIN, when one is needed)."""
         for user in users:
-            if user.get("restricted") and (user.get("protected") or not with_pin):
-                return str(user.get("title"))
+            if user.restricted and (user.protected or not with_pin):
+                return user.title
         kind = "managed user with a PIN" if with_pin else "managed user"
         raise NothingToDo(f"this Home has no {kind} to check")
 
     def protection(self) -> dict[str, bool]:
         """Each Home user's ``protected`` flag, as the API reports it now."""
-        return {str(u.get("title")): bool(u.get("protected")) for u in self.home_users()}
+        return {user.title: user.protected for user in self.api.home_users()}
 
-    def switch_works(self, uuid: str, pin: Secret) -> bool:
-        """True when Plex accepts ``pin`` to switch to the user (spec: 201)."""
-        status, body = self.api("POST", f"/v2/home/users/{uuid}/switch", {"pin": pin.reveal()})
-        if isinstance(body, dict) and body.get("authToken"):
-            self.secrets.register(str(body["authToken"]))
-        return status == 201
+    # -- screens ---------------------------------------------------------------------------
+    def on(self, kind: type[S]) -> S:
+        """The screen the previous step left us on, which must be a ``kind``; FlowFailed if not."""
+        if not isinstance(self.screen, kind):
+            shown = type(self.screen).__name__ if self.screen is not None else "no screen"
+            raise FlowFailed(f"expected {kind.__name__}, but the flow is on {shown}")
+        return self.screen

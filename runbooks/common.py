@@ -21,7 +21,7 @@ def open_plex_home(flow: Flow, *, managed_only: bool = False, needs_pin: bool = 
 
 def hover_user_and_edit_pin(flow: Flow) -> None:
     """Hover the user's row and click Edit PIN."""
-    home: PlexHomePage = flow.screen
+    home = flow.on(PlexHomePage)
     flow.screen = observed_dialog(flow, home.user(str(flow.user)).hover().edit_pin())
 
 
@@ -33,15 +33,9 @@ def observed_dialog(flow: Flow, dialog: ConfirmPinDialog | EditPinDialog) -> Con
 
 def rehearse_edit_pin(flow: Flow, control: Locator) -> None:
     """A rehearsal's committing step: the control is there and enabled; then Cancel."""
-    dialog = edit_pin_dialog(flow)
+    dialog = flow.on(EditPinDialog)
     expect(control).to_be_enabled()
     dialog.cancel()
-
-
-def edit_pin_dialog(flow: Flow) -> EditPinDialog:
-    if not isinstance(flow.screen, EditPinDialog):
-        raise FlowFailed(f"expected the Edit PIN dialog, but the flow is on {type(flow.screen).__name__}")
-    return flow.screen
 
 
 def verify_pin_state(flow: Flow, *, protected: bool) -> str:
@@ -57,7 +51,7 @@ def verify_pin_state(flow: Flow, *, protected: bool) -> str:
     except AssertionError:
         shown = "still shows" if not protected else "does not show"
         raise FlowFailed(f'Plex Home {shown} "PIN Required" for {title} after reloading') from None
-    api_protected = bool(flow.home_user(title).get("protected"))
+    api_protected = flow.api.home_user(title).protected
     if api_protected != protected:
         raise FlowFailed(f"the API reports protected={str(api_protected).lower()} for {title}")
     if protected:
@@ -71,7 +65,7 @@ def reload_plex_home(flow: Flow) -> PlexHomePage:
     Never by its address: the contract treats the route as a shortcut that may have moved.
     """
     if not flow.members:
-        flow.members = tuple(str(u.get("title")) for u in flow.home_users())
+        flow.members = tuple(user.title for user in flow.api.home_users())
     home = PlexHomePage(flow.page, flow.members)
     if home.heading.is_visible():
         flow.reload()
@@ -98,7 +92,7 @@ def unchanged(flow: Flow) -> str:
         verify_pin_state(flow, protected=after[flow.user])
         checked += f", Plex Home shows {flow.user} as before"
     if flow.confirmed_pin is not None and flow.user:
-        if not flow.switch_works(str(flow.home_user(flow.user)["uuid"]), flow.confirmed_pin):
+        if not flow.api.switch_works(flow.api.home_user(flow.user).uuid, flow.confirmed_pin):
             raise FlowFailed(f"{flow.user}'s PIN no longer opens the profile after the rehearsal")
         checked += f", and {flow.user}'s PIN still opens the profile"
     return f"nothing changed: {checked}"

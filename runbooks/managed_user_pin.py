@@ -5,10 +5,9 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from plexbook.errors import BadInput, FlowFailed
-from plexbook.pages import PlexHomePage
+from plexbook.pages import EditPinDialog, PlexHomePage, UserRow
 from plexbook.runbook import Flow, Runbook, RunOptions, Step
 from plexbook.runbooks.common import (
-    edit_pin_dialog,
     observed_dialog,
     open_plex_home,
     rehearse_edit_pin,
@@ -22,16 +21,15 @@ def _open(flow: Flow) -> None:
 
 
 def _hover(flow: Flow) -> None:
-    home: PlexHomePage = flow.screen
-    flow.screen = home.user(str(flow.user)).hover()
+    flow.screen = flow.on(PlexHomePage).user(str(flow.user)).hover()
 
 
 def _edit_pin(flow: Flow) -> None:
-    flow.screen = observed_dialog(flow, flow.screen.edit_pin())
+    flow.screen = observed_dialog(flow, flow.on(UserRow).edit_pin())
 
 
 def _set_or_remove(flow: Flow) -> None:
-    dialog = edit_pin_dialog(flow)
+    dialog = flow.on(EditPinDialog)
     if flow.options.mode == "set":
         dialog.set_pin(flow.secret("PLEX_NEW_PIN", "The new PIN"))
     else:
@@ -39,7 +37,7 @@ def _set_or_remove(flow: Flow) -> None:
 
 
 def _rehearse(flow: Flow) -> None:
-    dialog = edit_pin_dialog(flow)
+    dialog = flow.on(EditPinDialog)
     if flow.options.mode != "set":
         rehearse_edit_pin(flow, dialog.remove_button)
         return
@@ -58,8 +56,8 @@ def _verify(flow: Flow) -> str:
     if flow.options.mode != "set":
         return verify_pin_state(flow, protected=False)
     verdict = verify_pin_state(flow, protected=True)
-    user = flow.home_user(str(flow.user))
-    if not flow.switch_works(str(user["uuid"]), flow.secret("PLEX_NEW_PIN", "The new PIN")):
+    user = flow.api.home_user(str(flow.user))
+    if not flow.api.switch_works(user.uuid, flow.secret("PLEX_NEW_PIN", "The new PIN")):
         raise FlowFailed(f"Plex does not accept the new PIN for {flow.user}")
     return f"{verdict}; the new PIN opens the profile"
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from plexbook.errors import RehearsalStop
-from plexbook.pages import ConfirmPinDialog
+from plexbook.pages import ConfirmPinDialog, EditPinDialog
 from plexbook.runbook import Flow, Runbook, RunOptions, Step
 from plexbook.runbooks.common import (
-    edit_pin_dialog,
     hover_user_and_edit_pin,
     observed_dialog,
     open_plex_home,
@@ -38,11 +37,11 @@ def _enter_current_pin(flow: Flow) -> None:
 
 
 def _remove(flow: Flow) -> None:
-    edit_pin_dialog(flow).remove()
+    flow.on(EditPinDialog).remove()
 
 
 def _rehearse_remove(flow: Flow) -> None:
-    rehearse_edit_pin(flow, edit_pin_dialog(flow).remove_button)
+    rehearse_edit_pin(flow, flow.on(EditPinDialog).remove_button)
 
 
 def _verify(flow: Flow) -> str:

@@ -13,12 +13,10 @@ from plexbook.runbooks.common import unchanged
 def _sign_in(flow: Flow) -> None:
     flow.open(flow.target.app_url)
     flow.sign_in_if_asked(WebApp(flow.page).ready)
-    owner = flow.me()
-    if flow.options.user and flow.options.user != owner.get("title"):
-        raise BadInput(
-            f"reset-pin resets the account owner's own PIN ({owner.get('title')}), not {flow.options.user}'s"
-        )
-    flow.user = str(owner.get("title"))
+    owner = flow.api.me()
+    if flow.options.user and flow.options.user != owner.title:
+        raise BadInput(f"reset-pin resets the account owner's own PIN ({owner.title}), not {flow.options.user}'s")
+    flow.user = owner.title
 
 
 def _choose(flow: Flow) -> None:
@@ -37,22 +35,20 @@ def _choose(flow: Flow) -> None:
 
 
 def _update(flow: Flow) -> None:
-    page: PinResetPage = flow.screen
-    page.update()
+    flow.on(PinResetPage).update()
 
 
 def _rehearse_update(flow: Flow) -> None:
-    page: PinResetPage = flow.screen
-    expect(page.update_button).to_be_enabled()
+    expect(flow.on(PinResetPage).update_button).to_be_enabled()
     # The page has no Cancel: leaving it unsubmitted is the cancel.
     flow.open(flow.target.app_url)
 
 
 def _verify(flow: Flow) -> str:
-    owner = flow.me()
-    if not owner.get("protected"):
+    owner = flow.api.me()
+    if not owner.protected:
         raise FlowFailed(f"the API reports no PIN for {flow.user} after the update")
-    if not flow.switch_works(str(owner["uuid"]), flow.secret("PLEX_NEW_PIN", "The new PIN")):
+    if not flow.api.switch_works(owner.uuid, flow.secret("PLEX_NEW_PIN", "The new PIN")):
         raise FlowFailed(f"Plex does not accept the new PIN for {flow.user}")
     return f"{flow.user}'s PIN was reset: Plex accepts the new PIN"
 

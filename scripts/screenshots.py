@@ -9,11 +9,12 @@ from playwright.sync_api import Page, Playwright, expect, sync_playwright
 
 from plexbook.browser import launch
 from plexbook.config import Target
-from plexbook.engine import RunRequest, demo_secrets, execute
+from plexbook.engine import RunSettings, execute
 from plexbook.pages import ConfirmPinDialog, EditPinDialog, PinResetPage, SignInPage, WebApp
 from plexbook.runbook import RunOptions
 from plexbook.runbooks import RUNBOOKS
 from plexbook.sandbox import PRESETS, SandboxServer
+from plexbook.sandbox.demo import demo_secrets
 from plexbook.secrets import Secret
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
@@ -62,13 +63,9 @@ def report(server: SandboxServer, playwright: Playwright) -> None:
     server.reset()
     options = RunOptions(user="Jordan")
     with tempfile.TemporaryDirectory() as folder:
-        request = RunRequest(
-            RUNBOOKS["remove-pin"],
-            Target.at(server.base_url, kind="sandbox"),
-            demo_secrets(server.state.household, options),
-            options,
-            traces_dir=Path(folder),
-        )
+        target = Target.at(server.base_url, kind="sandbox")
+        secrets = demo_secrets(server.state.household, options.user)
+        request = RunSettings(traces_dir=Path(folder)).request(RUNBOOKS["remove-pin"], target, secrets, options)
         result = execute(request, playwright)
         browser = launch(playwright)
         page = browser.new_page(viewport={"width": 1000, "height": 1100})

@@ -9,13 +9,19 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import BrowserContext, Page
+from playwright.sync_api import BrowserContext, Page, Playwright
 
+from plexbook.config import SecretSource, Target
+from plexbook.engine import RunResult, RunSettings, execute
+from plexbook.recorder import TraceMode
+from plexbook.runbook import RunOptions
+from plexbook.runbooks import RUNBOOKS
 from plexbook.sandbox import PRESETS, SandboxServer
 
 ALEX = ("alex@sandbox.plexbook.test", "sandbox-pass-1")
@@ -82,6 +88,8 @@ def api(classic_sandbox: SandboxServer) -> Iterator[httpx.Client]:
 def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """plexbook in its own process, as a person runs it: no terminal on stdin, no PLEX_* but ``env``."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith("PLEX_")}
+    # The user's own data folder (baselines written by check) stays out of tests unless a test sets one.
+    clean["XDG_DATA_HOME"] = str(Path(tempfile.gettempdir()) / "plexbook-tests-data")
     return subprocess.run(
         [sys.executable, "-m", "plexbook.cli.main", *args],
         check=False,
@@ -92,6 +100,24 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = No
         env={**clean, **(env or {})},
         timeout=600,
     )
+
+
+def run_flow(
+    playwright: Playwright,
+    sandbox: SandboxServer,
+    tmp_path: Path,
+    name: str,
+    secrets: dict[str, str],
+    *,
+    rehearse: bool = False,
+    trace: TraceMode = "on",
+    **options: str,
+) -> RunResult:
+    """One runbook on ``sandbox`` through the engine, as the CLI runs it, evidence under ``tmp_path``."""
+    settings = RunSettings(trace=trace, timeout_s=10, traces_dir=tmp_path / "traces")
+    chosen = RunOptions(rehearse=rehearse, **options)  # type: ignore[arg-type]
+    request = settings.request(RUNBOOKS[name], Target.at(sandbox.base_url), SecretSource(secrets), chosen)
+    return execute(request, playwright)
 
 
 def sign_in_token(base_url: str, login: str = ALEX[0], password: str = ALEX[1], **extra: str) -> str:

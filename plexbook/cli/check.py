@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from plexbook.baselines import BASELINES, StructureMode
+from plexbook.baselines import StructureMode, baselines_folder
 from plexbook.browser import BrowserOptions
 from plexbook.check import CASES, CaseResult, exit_code, run_case, table, write_junit
 from plexbook.cli.common import (
@@ -18,11 +18,12 @@ from plexbook.cli.common import (
     TimeoutOption,
     TracesDirOption,
     fail,
-    sandbox_variant_named,
+    sandbox_variant_for,
 )
-from plexbook.config import SecretSource, Target, load_environment, parse_target
-from plexbook.engine import RunSettings, demo_secrets, embedded_sandbox
+from plexbook.config import load_environment
+from plexbook.engine import RunSettings
 from plexbook.errors import BadInput
+from plexbook.targets import resolve_target
 
 
 def check(
@@ -36,7 +37,13 @@ def check(
     update_baselines: Annotated[
         bool, typer.Option("--update-baselines", help="Rewrite the structure baselines from this target.")
     ] = False,
-    baselines: Annotated[Path, typer.Option(help="The folder of structure baselines (*.aria.yml).")] = BASELINES,
+    baselines: Annotated[
+        Path | None,
+        typer.Option(
+            help="The folder of structure baselines (*.aria.yml). Default: your own, written by --update-baselines "
+            "into your data folder, else the ones plexbook ships."
+        ),
+    ] = None,
     timeout: TimeoutOption = 15,
     headed: HeadedOption = False,
     traces_dir: TracesDirOption = Path("traces"),
@@ -58,22 +65,15 @@ def check(
     if strict_baselines and update_baselines:
         fail("choose one of --strict-baselines and --update-baselines")
     mode: StructureMode = "update" if update_baselines else "strict" if strict_baselines else "warn"
+    folder = baselines_folder(baselines, mode)
     settings = RunSettings(BrowserOptions("chromium", headed), "on", timeout, traces_dir)
-    environ = load_environment()
     results: list[CaseResult] = []
     try:
-        chosen = parse_target(target, environ)
-        if chosen == "sandbox":
-            with embedded_sandbox(sandbox_variant_named(sandbox_variant, sandbox_seed)) as server:
-                sandbox_target = Target.at(server.base_url, kind="sandbox")
-                for case in CASES:
-                    secrets = demo_secrets(server.state.household, case.options)
-                    results.append(run_case(case, sandbox_target, secrets, settings.request, mode, baselines))
-        else:
-            assert isinstance(chosen, Target)
+        variant = sandbox_variant_for(target, sandbox_variant, sandbox_seed)
+        with resolve_target(target, load_environment(), variant) as resolved:
             for case in CASES:
-                secrets = SecretSource.from_environment(environ)
-                results.append(run_case(case, chosen, secrets, settings.request, mode, baselines))
+                secrets = resolved.secrets_for(case.options.user)
+                results.append(run_case(case, resolved.target, secrets, settings.request, mode, folder))
     except BadInput as bad:
         fail(str(bad))
     typer.echo(table(results))
@@ -87,7 +87,7 @@ def check(
         elif result.status == "skipped":
             typer.echo(f"skipped {result.case.case_id}: {result.message}")
     if mode == "update":
-        typer.echo("Baselines rewritten from this target (review the diff before committing).")
+        typer.echo(f"Baselines rewritten from this target in {folder}; check reads them from there from now on.")
     if junit is not None:
         write_junit(results, junit)
         typer.echo(f"JUnit: {junit}")

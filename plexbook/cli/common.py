@@ -11,6 +11,7 @@ from plexbook.engine import RunResult
 from plexbook.errors import EXIT_BAD_INPUT, EXIT_OK, BadInput
 from plexbook.sandbox import PRESETS, Variant, variant
 from plexbook.sandbox.variants import RANDOM
+from plexbook.targets import SANDBOX
 
 # Options more than one command takes, declared once.
 TargetOption = Annotated[
@@ -51,6 +52,11 @@ def print_result(result: RunResult) -> int:
     if result.trace is not None:
         typer.echo(f"Trace:    playwright show-trace {result.trace}")
     return result.exit_code
+
+
+def sandbox_variant_for(target: str, name: str, seed: int | None) -> Variant | None:
+    """The embedded sandbox's variant when ``target`` is the sandbox; ``None`` for any other target."""
+    return sandbox_variant_named(name, seed) if target == SANDBOX else None
 
 
 def sandbox_variant_named(name: str, seed: int | None = None) -> Variant:

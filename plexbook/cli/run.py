@@ -17,14 +17,15 @@ from plexbook.cli.common import (
     TracesDirOption,
     fail,
     print_result,
+    sandbox_variant_for,
     sandbox_variant_named,
 )
-from plexbook.config import SecretSource, Target, load_environment, parse_target
-from plexbook.engine import RunResult, RunSettings, demo_secrets, embedded_sandbox, execute
+from plexbook.config import load_environment
+from plexbook.engine import RunResult, RunSettings, execute
 from plexbook.errors import EXIT_OK, BadInput
 from plexbook.runbook import Mode, Runbook, RunOptions
 from plexbook.runbooks import RUNBOOKS
-from plexbook.sandbox import Variant, demo_household
+from plexbook.targets import SANDBOX, resolve_target
 
 
 def _runbook(name: str) -> Runbook:
@@ -118,14 +119,10 @@ def run(
     mode: Mode | None = ("set" if set_pin else "remove") if book.name == "managed-user-pin" else None
     options = RunOptions(user=user, mode=mode, rehearse=rehearse)
     settings = RunSettings(BrowserOptions(browser, headed, slow_mo), trace, timeout, traces_dir, pdf)  # type: ignore[arg-type]
-    environ = load_environment()
     try:
-        chosen = parse_target(target, environ)
-        if chosen == "sandbox":
-            result = _run_on_sandbox(book, options, settings, sandbox_variant_named(sandbox_variant, sandbox_seed))
-        else:
-            assert isinstance(chosen, Target)
-            result = execute(settings.request(book, chosen, SecretSource.from_environment(environ), options))
+        variant = sandbox_variant_for(target, sandbox_variant, sandbox_seed)
+        with resolve_target(target, load_environment(), variant) as resolved:
+            result = execute(settings.request(book, resolved.target, resolved.secrets_for(user), options))
     except BadInput as bad:
         fail(str(bad))
     raise typer.Exit(print_result(result))
@@ -155,26 +152,19 @@ def demo(
     ]
     results: list[RunResult] = []
     try:
-        chosen_variant = sandbox_variant_named(sandbox_variant, sandbox_seed)
+        variant = sandbox_variant_named(sandbox_variant, sandbox_seed)
+        with resolve_target(SANDBOX, {}, variant) as resolved:
+            typer.echo(f"Sandbox at {resolved.target.app_url} ({variant.name})")
+            for name, options in plan:
+                typer.echo(f"\n== {name}")
+                secrets = resolved.secrets_for(options.user)
+                result = execute(settings.request(RUNBOOKS[name], resolved.target, secrets, options))
+                print_result(result)
+                results.append(result)
     except BadInput as bad:
         fail(str(bad))
-    with embedded_sandbox(chosen_variant) as server:
-        target = Target.at(server.base_url, kind="sandbox")
-        typer.echo(f"Sandbox at {server.base_url} ({chosen_variant.name})")
-        for name, options in plan:
-            typer.echo(f"\n== {name}")
-            secrets = demo_secrets(server.state.household, options)
-            result = execute(settings.request(RUNBOOKS[name], target, secrets, options))
-            print_result(result)
-            results.append(result)
     typer.echo("\nEvidence:")
     for result in results:
         typer.echo(f"  {result.runbook:<17} {result.status:<14} {result.run_dir}")
     failed = [r for r in results if r.exit_code != EXIT_OK]
     raise typer.Exit(max((r.exit_code for r in failed), default=EXIT_OK))
-
-
-def _run_on_sandbox(book: Runbook, options: RunOptions, settings: RunSettings, chosen: Variant) -> RunResult:
-    secrets = demo_secrets(demo_household(), options)
-    with embedded_sandbox(chosen) as server:
-        return execute(settings.request(book, Target.at(server.base_url, kind="sandbox"), secrets, options))

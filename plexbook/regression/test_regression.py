@@ -9,25 +9,24 @@ import pytest
 from playwright.sync_api import Browser, Playwright
 
 from plexbook.check import CASES, CheckCase, run_case
-from plexbook.config import SecretSource, Target
+from plexbook.config import SecretSource
 from plexbook.engine import RunRequest, execute
 from plexbook.runbook import RunOptions
-from plexbook.sandbox import Household
+from plexbook.targets import ResolvedTarget
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.case_id for case in CASES])
 def test_flow_still_works_as_documented(
     case: CheckCase,
-    plex_target: tuple[Target, Household | None],
+    plex_target: ResolvedTarget,
     plex_secrets: Callable[[RunOptions], SecretSource],
     plex_request: Callable[..., RunRequest],
     playwright: Playwright,
     browser: Browser,
 ) -> None:
-    target, _ = plex_target
     result = run_case(
         case,
-        target,
+        plex_target.target,
         plex_secrets(case.options),
         plex_request,
         "warn",

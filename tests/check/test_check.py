@@ -51,20 +51,25 @@ def test_check_fails_on_drift_and_names_the_locator_and_step(
     )
     assert result.returncode == 1, result.stdout + result.stderr
     fail_line = next(line for line in result.stderr.splitlines() if line.startswith("FAIL remove-pin"))
-    assert f"({locator})" in fail_line and f": {step} (" in fail_line
+    assert f"({locator})" in fail_line
+    assert f": {step} (" in fail_line
     drift_dirs = [p.parent for p in (tmp_path / "traces").glob("*/drift.json")]
     reports = [json.loads((d / "drift.json").read_text()) for d in drift_dirs]
-    assert reports and all(r["locator"] == locator for r in reports)
+    assert reports
+    assert all(r["locator"] == locator for r in reports)
     report = reports[0]
-    assert report["step"].startswith(step) and report["url"].startswith(drifted.base_url)
-    assert report["aria_snapshot"] and report["screenshot"]
+    assert report["step"].startswith(step)
+    assert report["url"].startswith(drifted.base_url)
+    assert report["aria_snapshot"]
+    assert report["screenshot"]
     if locator == "UserRow.edit_pin_link":
         assert report["closest"][0] == 'link "Change PIN"'
         assert 'Alex\'s row has no "Edit PIN" or "Set PIN" control' in fail_line
         assert 'closest: link "Change PIN"' in fail_line
     assert "drift.md" in {p.name for p in drift_dirs[0].iterdir()}
     # Nothing was changed by the failed rehearsals.
-    assert drifted.state.user_titled("Alex").pin == "1234" and drifted.state.user_titled("Kid").pin == "4321"
+    assert drifted.state.user_titled("Alex").pin == "1234"
+    assert drifted.state.user_titled("Kid").pin == "4321"
 
     suite = ElementTree.parse(junit).getroot().find("testsuite")
     assert suite is not None
@@ -76,7 +81,8 @@ def test_check_fails_on_drift_and_names_the_locator_and_step(
         "plexbook.reset-pin",
     }
     failed = [c.get("name") for c in cases if c.find("failure") is not None]
-    assert "remove-pin (account owner)" in failed and "reset-pin (account owner)" not in failed
+    assert "remove-pin (account owner)" in failed
+    assert "reset-pin (account owner)" not in failed
     assert suite.get("failures") == str(len(failed))
 
 
@@ -127,12 +133,32 @@ def test_baselines_from_one_household_and_variant_accept_every_other(tmp_path: P
     assert updated.returncode == 0, updated.stdout + updated.stderr
     assert sorted(p.name for p in baselines.iterdir()) == sorted(f"{s}.aria.yml" for s in SCREENS)
     written = "".join(p.read_text() for p in baselines.iterdir())
-    assert "Sam" not in written and "Robin" not in written
+    assert "Sam" not in written
+    assert "Robin" not in written
     for name in PRESETS:
         result = run_cli(
             "check", "--sandbox-variant", name, "--strict-baselines", "--baselines", str(baselines), cwd=tmp_path
         )
         assert result.returncode == 0, f"{name}: {result.stdout}{result.stderr}"
+
+
+def test_updated_baselines_go_to_the_users_data_folder_never_the_package(
+    classic_sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    shipped = {p.name: p.read_text() for p in BASELINES.glob("*.aria.yml")}
+    env = {**ALEX_ENV, "XDG_DATA_HOME": str(tmp_path / "data")}
+    args = ("check", "--target", classic_sandbox.base_url)
+    updated = run_cli(*args, "--update-baselines", cwd=tmp_path, env=env)
+    assert updated.returncode == 0, updated.stdout + updated.stderr
+    own = tmp_path / "data" / "plexbook" / "baselines"
+    assert str(own) in updated.stdout
+    assert sorted(p.name for p in own.glob("*.aria.yml")) == sorted(f"{s}.aria.yml" for s in SCREENS)
+    assert {p.name: p.read_text() for p in BASELINES.glob("*.aria.yml")} == shipped
+    # From then on, check reads the user's own baselines.
+    (own / "plex-home.aria.yml").write_text('- button "Invite Everyone"\n')
+    strict = run_cli(*args, "--strict-baselines", cwd=tmp_path, env=env)
+    assert strict.returncode == 1
+    assert "Invite Everyone" in strict.stdout + strict.stderr
 
 
 def test_a_structure_difference_warns_and_fails_only_when_strict(
@@ -182,4 +208,5 @@ def test_the_pytest_entry_point_runs_the_regression_suite_on_the_sandbox(tmp_pat
     assert "4 passed" in result.stdout
     # --tracing retain-on-failure: passing runs keep no trace; --output decides where evidence goes.
     runs = list((tmp_path / "out" / "plexbook").iterdir())
-    assert len(runs) == 4 and not list((tmp_path / "out").rglob("trace.zip"))
+    assert len(runs) == 4
+    assert not list((tmp_path / "out").rglob("trace.zip"))

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Playwright
 
-from plexbook.config import SecretSource, Target
-from plexbook.engine import RunRequest, RunResult, execute
-from plexbook.runbook import RunOptions
-from plexbook.runbooks import RUNBOOKS
 from plexbook.sandbox import SandboxServer
-from tests.conftest import ALEX
+from tests.conftest import ALEX, run_flow
 
 ALEX_SECRETS = {"PLEX_EMAIL": ALEX[0], "PLEX_PASSWORD": ALEX[1]}
 
@@ -23,18 +20,7 @@ def pins(sandbox: SandboxServer) -> dict[str, str | None]:
         return {u.title: u.pin for a in sandbox.state.household.accounts for u in a.users}
 
 
-def rehearse(
-    playwright: Playwright, sandbox: SandboxServer, tmp_path: Path, name: str, secrets: dict[str, str], **options: str
-) -> RunResult:
-    request = RunRequest(
-        RUNBOOKS[name],
-        Target.at(sandbox.base_url),
-        SecretSource(secrets),
-        RunOptions(rehearse=True, **options),  # type: ignore[arg-type]
-        timeout_s=10,
-        traces_dir=tmp_path / "traces",
-    )
-    return execute(request, playwright)
+rehearse = functools.partial(run_flow, rehearse=True)
 
 
 @pytest.mark.parametrize(
@@ -63,7 +49,8 @@ def test_rehearsal_changes_nothing(
     assert pins(sandbox) == before
     assert sandbox.state.wrong_attempts(ALEX[0]) == 0
     manifest = json.loads((result.run_dir / "manifest.json").read_text())
-    assert manifest["rehearsal"] is True and manifest["outcome"]["status"] == "rehearsed"
+    assert manifest["rehearsal"] is True
+    assert manifest["outcome"]["status"] == "rehearsed"
     committing = [s for s in manifest["steps"] if s["commits"]]
     assert [s["status"] for s in committing] == ["passed"]
     assert "Rehearsal: nothing was committed" in (result.run_dir / "report.html").read_text()
@@ -84,6 +71,7 @@ def test_rehearsal_without_the_pin_stops_at_confirm_current_pin(
     result = rehearse(playwright, sandbox, tmp_path, "remove-pin", ALEX_SECRETS)
     assert (result.exit_code, result.status) == (0, "rehearsed"), result.message
     assert "up to the Confirm Current PIN dialog" in result.message
-    assert pins(sandbox) == before and sandbox.state.wrong_attempts(ALEX[0]) == 0
+    assert pins(sandbox) == before
+    assert sandbox.state.wrong_attempts(ALEX[0]) == 0
     steps = json.loads((result.run_dir / "manifest.json").read_text())["steps"]
     assert [s["status"] for s in steps] == ["passed", "passed", "passed", "not run"]

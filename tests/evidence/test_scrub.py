@@ -5,7 +5,11 @@ from __future__ import annotations
 import base64
 import json
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import quote, quote_plus
+
+import pytest
 
 from plexbook.evidence import SecretScanner
 from plexbook.scrub import REDACTED, Scrubber, base64_forms, scrub_trace
@@ -17,7 +21,14 @@ PIN = "2468"
 def test_a_long_secret_goes_wherever_it_stands() -> None:
     scrubber = Scrubber([PASSWORD])
     assert scrubber.text(f'fill("{PASSWORD}")') == f'fill("{REDACTED}")'
-    assert PASSWORD not in scrubber.text(f"x={PASSWORD.replace('-', '%2D')}&y=1".replace("%2D", "-"))
+
+
+@pytest.mark.parametrize("encode", [quote, quote_plus], ids=["percent", "plus"])
+def test_a_long_secret_goes_url_encoded_too(encode: Callable[..., str]) -> None:
+    secret = "pa ss/w\u00f6rd&1-x"
+    encoded = encode(secret, safe="")
+    assert encoded != secret
+    assert Scrubber([secret]).text(f"q={encoded}&y=1") == f"q={REDACTED}&y=1"
 
 
 def test_a_pin_goes_only_where_it_stands_alone() -> None:
@@ -93,7 +104,8 @@ def test_scrub_trace_rewrites_a_zip_that_stays_a_zip(tmp_path: Path) -> None:
     with zipfile.ZipFile(trace) as archive:
         assert sorted(archive.namelist()) == ["resources/abc.dat", "trace.network", "trace.trace"]
         blob = b"".join(archive.read(n) for n in archive.namelist())
-    assert PASSWORD.encode() not in blob and PIN.encode() not in blob
+    assert PASSWORD.encode() not in blob
+    assert PIN.encode() not in blob
 
 
 def test_scanner_finds_every_written_form() -> None:

@@ -10,32 +10,13 @@ import pytest
 from playwright.sync_api import Playwright
 
 from plexbook.config import SecretSource, Target
-from plexbook.engine import RunRequest, RunResult, execute
+from plexbook.engine import RunResult, RunSettings, execute
 from plexbook.runbook import RunOptions
 from plexbook.runbooks import RUNBOOKS
 from plexbook.sandbox import SandboxServer
-from tests.conftest import ALEX, CASEY, CASEY_TOTP, sign_in_token
+from tests.conftest import ALEX, CASEY, CASEY_TOTP, run_flow, sign_in_token
 
 ALEX_SECRETS = {"PLEX_EMAIL": ALEX[0], "PLEX_PASSWORD": ALEX[1]}
-
-
-def run(
-    playwright: Playwright,
-    sandbox: SandboxServer,
-    tmp_path: Path,
-    name: str,
-    secrets: dict[str, str],
-    **options: str,
-) -> RunResult:
-    request = RunRequest(
-        RUNBOOKS[name],
-        Target.at(sandbox.base_url),
-        SecretSource(secrets),
-        RunOptions(**options),  # type: ignore[arg-type]
-        timeout_s=10,
-        traces_dir=tmp_path / "traces",
-    )
-    return execute(request, playwright)
 
 
 def manifest(result: RunResult) -> dict[str, object]:
@@ -48,14 +29,15 @@ def assert_full_evidence(result: RunResult) -> None:
     assert isinstance(steps, list)
     for step in steps:
         assert (result.run_dir / step["screenshot"]).is_file()
-    assert result.trace is not None and result.trace.stat().st_size > 0
+    assert result.trace is not None
+    assert result.trace.stat().st_size > 0
     assert data["outcome"]["exit_code"] == result.exit_code  # type: ignore[index]
     assert {"plexbook", "playwright", "browser"} <= set(data["versions"])  # type: ignore[arg-type]
 
 
 # -- each runbook on each variant --------------------------------------------------------------
 def test_remove_pin_with_the_current_pin(playwright: Playwright, sandbox: SandboxServer, tmp_path: Path) -> None:
-    result = run(playwright, sandbox, tmp_path, "remove-pin", {**ALEX_SECRETS, "PLEX_PIN": "2468"}, user="Jordan")
+    result = run_flow(playwright, sandbox, tmp_path, "remove-pin", {**ALEX_SECRETS, "PLEX_PIN": "2468"}, user="Jordan")
     assert (result.exit_code, result.status) == (0, "done"), result.message
     assert sandbox.state.user_titled("Jordan").pin is None
     assert sandbox.state.user_titled("Alex").pin == "1234"
@@ -68,13 +50,14 @@ def test_remove_pin_with_the_current_pin(playwright: Playwright, sandbox: Sandbo
 def test_remove_pin_defaults_to_the_account_owner(
     playwright: Playwright, sandbox: SandboxServer, tmp_path: Path
 ) -> None:
-    result = run(playwright, sandbox, tmp_path, "remove-pin", {**ALEX_SECRETS, "PLEX_PIN": "1234"})
+    result = run_flow(playwright, sandbox, tmp_path, "remove-pin", {**ALEX_SECRETS, "PLEX_PIN": "1234"})
     assert result.exit_code == 0, result.message
-    assert result.user == "Alex" and sandbox.state.user_titled("Alex").pin is None
+    assert result.user == "Alex"
+    assert sandbox.state.user_titled("Alex").pin is None
 
 
 def test_reset_pin_sets_a_new_pin_that_works(playwright: Playwright, sandbox: SandboxServer, tmp_path: Path) -> None:
-    result = run(playwright, sandbox, tmp_path, "reset-pin", {**ALEX_SECRETS, "PLEX_NEW_PIN": "8080"})
+    result = run_flow(playwright, sandbox, tmp_path, "reset-pin", {**ALEX_SECRETS, "PLEX_NEW_PIN": "8080"})
     assert result.exit_code == 0, result.message
     assert sandbox.state.user_titled("Alex").pin == "8080"
     assert "accepts the new PIN" in result.message
@@ -82,14 +65,14 @@ def test_reset_pin_sets_a_new_pin_that_works(playwright: Playwright, sandbox: Sa
 
 
 def test_managed_user_pin_remove(playwright: Playwright, sandbox: SandboxServer, tmp_path: Path) -> None:
-    result = run(playwright, sandbox, tmp_path, "managed-user-pin", ALEX_SECRETS, user="Kid", mode="remove")
+    result = run_flow(playwright, sandbox, tmp_path, "managed-user-pin", ALEX_SECRETS, user="Kid", mode="remove")
     assert result.exit_code == 0, result.message
     assert sandbox.state.user_titled("Kid").pin is None
 
 
 def test_managed_user_pin_set(playwright: Playwright, sandbox: SandboxServer, tmp_path: Path) -> None:
     secrets = {**ALEX_SECRETS, "PLEX_NEW_PIN": "3690"}
-    result = run(playwright, sandbox, tmp_path, "managed-user-pin", secrets, user="Teen", mode="set")
+    result = run_flow(playwright, sandbox, tmp_path, "managed-user-pin", secrets, user="Teen", mode="set")
     assert result.exit_code == 0, result.message
     assert sandbox.state.user_titled("Teen").pin == "3690"
     assert "new PIN opens the profile" in result.message
@@ -99,7 +82,7 @@ def test_managed_user_pin_set(playwright: Playwright, sandbox: SandboxServer, tm
 def test_wrong_current_pin_stops_after_one_attempt(
     playwright: Playwright, sandbox: SandboxServer, tmp_path: Path
 ) -> None:
-    result = run(playwright, sandbox, tmp_path, "remove-pin", {**ALEX_SECRETS, "PLEX_PIN": "1111"}, user="Jordan")
+    result = run_flow(playwright, sandbox, tmp_path, "remove-pin", {**ALEX_SECRETS, "PLEX_PIN": "1111"}, user="Jordan")
     assert result.exit_code == 1
     assert "Plex refused the PIN: Incorrect PIN" in result.message
     assert "step 3" in result.message
@@ -112,7 +95,7 @@ def test_wrong_current_pin_stops_after_one_attempt(
 
 
 def test_user_without_a_pin_is_nothing_to_do(playwright: Playwright, sandbox: SandboxServer, tmp_path: Path) -> None:
-    result = run(playwright, sandbox, tmp_path, "remove-pin", {**ALEX_SECRETS, "PLEX_PIN": "0000"}, user="Teen")
+    result = run_flow(playwright, sandbox, tmp_path, "remove-pin", {**ALEX_SECRETS, "PLEX_PIN": "0000"}, user="Teen")
     assert (result.exit_code, result.status) == (0, "nothing to do")
     assert "Teen has no PIN" in result.message
     steps = manifest(result)["steps"]
@@ -121,21 +104,22 @@ def test_user_without_a_pin_is_nothing_to_do(playwright: Playwright, sandbox: Sa
 
 
 def test_unknown_user_lists_the_homes_users(playwright: Playwright, sandbox: SandboxServer, tmp_path: Path) -> None:
-    result = run(playwright, sandbox, tmp_path, "remove-pin", {**ALEX_SECRETS, "PLEX_PIN": "1234"}, user="Nobody")
+    result = run_flow(playwright, sandbox, tmp_path, "remove-pin", {**ALEX_SECRETS, "PLEX_PIN": "1234"}, user="Nobody")
     assert result.exit_code == 2
     assert "its users are: Alex, Jordan, Kid, Teen" in result.message
 
 
 def test_managed_user_pin_refuses_a_plex_user(playwright: Playwright, sandbox: SandboxServer, tmp_path: Path) -> None:
-    result = run(playwright, sandbox, tmp_path, "managed-user-pin", ALEX_SECRETS, user="Jordan", mode="remove")
-    assert result.exit_code == 2 and "not a managed user" in result.message
+    result = run_flow(playwright, sandbox, tmp_path, "managed-user-pin", ALEX_SECRETS, user="Jordan", mode="remove")
+    assert result.exit_code == 2
+    assert "not a managed user" in result.message
     assert sandbox.state.user_titled("Jordan").pin == "2468"
 
 
 def test_wrong_password_on_pin_reset(playwright: Playwright, sandbox: SandboxServer, tmp_path: Path) -> None:
     # Signing in with a token, so the only password typed is the PIN Reset page's.
     secrets = {"PLEX_TOKEN": sign_in_token(sandbox.base_url), "PLEX_PASSWORD": "not-it", "PLEX_NEW_PIN": "8080"}
-    result = run(playwright, sandbox, tmp_path, "reset-pin", secrets)
+    result = run_flow(playwright, sandbox, tmp_path, "reset-pin", secrets)
     assert result.exit_code == 1
     assert "Plex refused the password: Incorrect password" in result.message
     assert sandbox.state.user_titled("Alex").pin == "1234"
@@ -143,7 +127,7 @@ def test_wrong_password_on_pin_reset(playwright: Playwright, sandbox: SandboxSer
 
 def test_refused_sign_in_exits_3(playwright: Playwright, sandbox: SandboxServer, tmp_path: Path) -> None:
     secrets = {"PLEX_EMAIL": ALEX[0], "PLEX_PASSWORD": "wrong", "PLEX_PIN": "1234"}
-    result = run(playwright, sandbox, tmp_path, "remove-pin", secrets)
+    result = run_flow(playwright, sandbox, tmp_path, "remove-pin", secrets)
     assert result.exit_code == 3
     assert "Plex refused the sign-in: User could not be authenticated" in result.message
 
@@ -157,14 +141,14 @@ def test_two_factor_account_signs_in_with_a_totp_secret(
         "PLEX_TOTP_SECRET": CASEY_TOTP,
         "PLEX_NEW_PIN": "1470",
     }
-    result = run(playwright, sandbox, tmp_path, "reset-pin", secrets)
+    result = run_flow(playwright, sandbox, tmp_path, "reset-pin", secrets)
     assert result.exit_code == 0, result.message
     assert sandbox.state.user_titled("Casey", email=CASEY[0]).pin == "1470"
 
 
 def test_token_only_session(playwright: Playwright, sandbox: SandboxServer, tmp_path: Path) -> None:
     secrets = {"PLEX_TOKEN": sign_in_token(sandbox.base_url)}
-    result = run(playwright, sandbox, tmp_path, "managed-user-pin", secrets, user="Kid", mode="remove")
+    result = run_flow(playwright, sandbox, tmp_path, "managed-user-pin", secrets, user="Kid", mode="remove")
     assert result.exit_code == 0, result.message
     assert sandbox.state.user_titled("Kid").pin is None
 
@@ -173,13 +157,9 @@ def test_unreachable_target_exits_3(playwright: Playwright, tmp_path: Path) -> N
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]  # bound but not listening: connections are refused
-        request = RunRequest(
-            RUNBOOKS["remove-pin"],
-            Target.at(f"http://127.0.0.1:{port}"),
-            SecretSource({**ALEX_SECRETS, "PLEX_PIN": "1234"}),
-            traces_dir=tmp_path / "traces",
-            timeout_s=10,
-        )
+        settings = RunSettings(timeout_s=10, traces_dir=tmp_path / "traces")
+        secrets = SecretSource({**ALEX_SECRETS, "PLEX_PIN": "1234"})
+        request = settings.request(RUNBOOKS["remove-pin"], Target.at(f"http://127.0.0.1:{port}"), secrets, RunOptions())
         result = execute(request, playwright)
     assert result.exit_code == 3
     assert f"http://127.0.0.1:{port}/desktop/ did not answer" in result.message
@@ -190,14 +170,11 @@ def test_unreachable_target_exits_3(playwright: Playwright, tmp_path: Path) -> N
 def test_trace_modes_keep_no_trace_for_a_passing_run(
     playwright: Playwright, classic_sandbox: SandboxServer, tmp_path: Path, trace: str
 ) -> None:
-    request = RunRequest(
-        RUNBOOKS["managed-user-pin"],
-        Target.at(classic_sandbox.base_url),
-        SecretSource(ALEX_SECRETS),
-        RunOptions(user="Kid", mode="remove"),
-        trace=trace,  # type: ignore[arg-type]
-        traces_dir=tmp_path / "traces",
+    result = run_flow(
+        playwright, classic_sandbox, tmp_path, "managed-user-pin", ALEX_SECRETS, trace=trace, user="Kid", mode="remove"
     )
-    result = execute(request, playwright)
-    assert result.exit_code == 0 and result.trace is None
-    assert len(list(result.run_dir.glob("*.png"))) == 5
+    assert result.exit_code == 0
+    assert result.trace is None
+    # Without a trace, every step still keeps its screenshot.
+    for step in manifest(result)["steps"]:  # type: ignore[union-attr]
+        assert (result.run_dir / step["screenshot"]).is_file()  # type: ignore[index]

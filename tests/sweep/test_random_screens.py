@@ -18,10 +18,11 @@ from playwright.sync_api import Browser, Playwright
 from plexbook.browser import launch
 from plexbook.check import CASES, run_case
 from plexbook.config import Target
-from plexbook.engine import DEMO_NEW_PIN, RunResult, RunSettings, demo_secrets, execute
+from plexbook.engine import RunResult, RunSettings, execute
 from plexbook.runbook import RunOptions
 from plexbook.runbooks import RUNBOOKS
 from plexbook.sandbox import SandboxServer, Variant
+from plexbook.sandbox.demo import DEMO_NEW_PIN, demo_secrets
 
 pytestmark = pytest.mark.sweep
 
@@ -62,13 +63,13 @@ def test_flows_and_check_pass_on_random_screens(
         # check: every rehearsal case, and nothing changes.
         before = pins(server)
         for case in CASES:
-            secrets = demo_secrets(server.state.household, case.options)
+            secrets = demo_secrets(server.state.household, case.options.user)
             outcome = run_case(case, target, secrets, settings.request, "strict", run=run)
             assert outcome.status == "passed", f"seed {seed}, check {case.case_id}: {outcome.message}"
         assert pins(server) == before, f"seed {seed}: a rehearsal changed a PIN"
 
         def flow(name: str, options: RunOptions) -> RunResult:
-            secrets = demo_secrets(server.state.household, options)
+            secrets = demo_secrets(server.state.household, options.user)
             result = run(settings.request(RUNBOOKS[name], target, secrets, options))
             assert (result.exit_code, result.status) == (0, "done"), f"seed {seed}, {name}: {result.message}"
             return result
