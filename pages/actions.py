@@ -44,7 +44,7 @@ class UsedLocator:
     locator: Locator
     #: The page object that built it (its ``where`` says which screen or row, in words).
     owner: object
-    #: What the locator looks for, in words ("an "Edit PIN" or "Set PIN" control"); empty: say it from the selector.
+    #: What it looks for, in words ('"Edit PIN" or "Set PIN" control'); empty: say it from the selector.
     what: str = ""
 
 
@@ -54,33 +54,44 @@ _USED_KEPT = 100
 LocatorGetter = Callable[[Any], Locator]
 
 
+class NamedLocator:
+    """A page object's locator property that also remembers, by name, each time it is used."""
+
+    def __init__(self, getter: LocatorGetter, what: str = "") -> None:
+        self.getter = getter
+        #: ``Class.name``, as drift reports say it.
+        self.name = getter.__qualname__
+        self.what = what
+        self.__doc__ = getter.__doc__
+
+    @overload
+    def __get__(self, owner: None, kind: type) -> NamedLocator: ...
+    @overload
+    def __get__(self, owner: object, kind: type | None = None) -> Locator: ...
+    def __get__(self, owner: object | None, kind: type | None = None) -> Locator | NamedLocator:
+        if owner is None:
+            return self
+        locator = self.getter(owner)
+        _used.append(UsedLocator(self.name, locator, owner, self.what))
+        del _used[:-_USED_KEPT]
+        return locator
+
+
 @overload
-def named_locator(fn: LocatorGetter, /) -> property: ...
+def named_locator(getter: LocatorGetter, /) -> NamedLocator: ...
 @overload
-def named_locator(what: str, /) -> Callable[[LocatorGetter], property]: ...
-def named_locator(fn_or_what: LocatorGetter | str, /) -> property | Callable[[LocatorGetter], property]:
-    """``@property`` for a page object's locator that also remembers it was used, by name.
+def named_locator(what: str, /) -> Callable[[LocatorGetter], NamedLocator]: ...
+def named_locator(getter_or_what: LocatorGetter | str, /) -> NamedLocator | Callable[[LocatorGetter], NamedLocator]:
+    """A read-only locator property of a page object that also remembers it was used, by name.
 
     When a step fails, the drift report looks back over these to say which locator of which
     page object no longer finds anything (``EditPinDialog.remove_button``). Written as
     ``@named_locator('"Remove" control')``, it also says what it looks for, for people.
     """
-    if isinstance(fn_or_what, str):
-        return lambda fn: _named(fn, fn_or_what)
-    return _named(fn_or_what, "")
-
-
-def _named(fn: LocatorGetter, what: str) -> property:
-    name = fn.__qualname__
-
-    def get(self: object) -> Locator:
-        locator = fn(self)
-        _used.append(UsedLocator(name, locator, self, what))
-        del _used[:-_USED_KEPT]
-        return locator
-
-    get.named_locator = name  # type: ignore[attr-defined]
-    return property(get, doc=fn.__doc__)
+    if isinstance(getter_or_what, str):
+        what = getter_or_what
+        return lambda getter: NamedLocator(getter, what)
+    return NamedLocator(getter_or_what)
 
 
 def used_locators() -> list[UsedLocator]:

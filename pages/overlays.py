@@ -19,7 +19,7 @@ from plexbook.pages.common import control
 CLOSE = re.compile(r"^(Close|Dismiss|Not now|Skip)\b", re.IGNORECASE)
 
 # A close control inside a dialog with an input belongs to a form the flow is filling (a PIN
-# dialog with an "×"): that one is the flow's to close, never the overlay handler's.
+# dialog with a close button): that one is the flow's to close, never the overlay handler's.
 _IN_A_FORM_DIALOG = "el => { const d = el.closest('[role=dialog], dialog'); return !!(d && d.querySelector('input')); }"
 
 

@@ -25,12 +25,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from plexbook.scrub import TYPED_KEYS, encoded_forms
+from plexbook.scrub import BINARY_MAGIC, TYPED_KEYS, encoded_forms
 from plexbook.totp import totp
 
 MANIFEST = "manifest.json"
 _DATA_URI = re.compile(rb"data:([a-z]+/[a-z0-9.+-]+);base64,([A-Za-z0-9+/=]+)")
-_BINARY_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"RIFF", b"%PDF")
 
 
 @dataclass(frozen=True)
@@ -99,7 +98,7 @@ class SecretScanner:
                 for entry in archive.namelist():
                     yield from self.scan(f"{name}!{entry}", archive.read(entry))
                 return
-        if data.startswith(_BINARY_MAGIC):
+        if data.startswith(BINARY_MAGIC):
             for what in sorted(self._find_in_binary(data)):
                 yield Finding(name, f"contains {what}")
             return

@@ -153,22 +153,21 @@ class Recorder:
         # Raw captures: only the step's last one is annotated and kept.
         acted: list[tuple[bytes, Box | None]] = []
         started = time.perf_counter()
+        failed = True
         try:
             # The last element a step acts on is the one its screenshot outlines, taken
             # just before the action (after it, a Remove button has already vanished).
             with listening(lambda locator: self._capture(locator, acted)):
                 yield record
-            record.status = "passed"
+            failed = False
         except RunStop as stop:
             # Nothing to do, or a rehearsal that went as far as it may: the step did its job.
-            record.status = "passed" if stop.exit_code == EXIT_OK else "failed"
-            raise
-        except BaseException:
-            record.status = "failed"
+            failed = stop.exit_code != EXIT_OK
             raise
         finally:
+            record.status = "failed" if failed else "passed"
             record.duration_s = round(time.perf_counter() - started, 3)
-            if record.status == "failed" or not acted:
+            if failed or not acted:
                 self._capture(None, acted)
             if acted:
                 png, box = acted[-1]
@@ -192,7 +191,7 @@ class Recorder:
             png = page.screenshot(mask=[page.locator(SECRET_FIELDS)], mask_color="#4a4a4a", animations="disabled")
         except Exception:  # noqa: BLE001 - a missing screenshot must not hide the step's own error
             return
-        into.append((png, box))  # type: ignore[arg-type]
+        into.append((png, box))
 
     def finish(
         self,

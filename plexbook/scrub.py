@@ -186,11 +186,12 @@ class Scrubber:
         return json.dumps(self.json(parsed), ensure_ascii=False).encode("utf-8")
 
 
-_BINARY_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"RIFF", b"%PDF", b"PK\x03\x04", b"\x00\x00\x00")
+#: How binary files in run folders and traces begin: PNG, JPEG, GIF, WebP, PDF, zip, video.
+BINARY_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"RIFF", b"%PDF", b"PK\x03\x04", b"\x00\x00\x00")
 
 
 def _looks_binary(data: bytes) -> bool:
-    return data.startswith(_BINARY_MAGIC) or b"\x00" in data[:1024]
+    return data.startswith(BINARY_MAGIC) or b"\x00" in data[:1024]
 
 
 def scrub_trace(path: Path, secrets: Iterable[str]) -> None:

@@ -43,12 +43,15 @@ def test_show_words_steps_as_the_article_and_marks_commits() -> None:
 def test_every_command_help_carries_an_example() -> None:
     for command in ("list", "show", "run", "demo", "sandbox"):
         result = runner.invoke(app, [command, "--help"])
-        assert result.exit_code == 0 and "Example:" in result.output and "plexbook " in result.output
+        assert result.exit_code == 0
+        assert "Example:" in result.output
+        assert "plexbook " in result.output
 
 
 def test_run_help_documents_exit_codes() -> None:
     result = runner.invoke(app, ["run", "--help"])
-    assert "0 done and verified" in result.output and "3 target unreachable" in result.output
+    assert "0 done and verified" in result.output
+    assert "3 target unreachable" in result.output
 
 
 def test_unknown_runbook() -> None:
@@ -90,9 +93,11 @@ def test_dotenv_is_read_and_the_real_environment_wins(tmp_path: Path) -> None:
     (tmp_path / ".env").write_text(f"PLEX_EMAIL={ALEX[0]}\nPLEX_PIN=99\n")
     args = ["run", "remove-pin", "--target", UNUSED_URL, "--traces-dir", str(tmp_path / "t")]
     from_file = runner.invoke(app, args)
-    assert from_file.exit_code == 2 and "PLEX_PIN must be exactly 4 digits" in from_file.output
+    assert from_file.exit_code == 2
+    assert "PLEX_PIN must be exactly 4 digits" in from_file.output
     real_wins = runner.invoke(app, args, env={"PLEX_PIN": "1234"})
-    assert real_wins.exit_code == 2 and "set PLEX_PASSWORD" in real_wins.output
+    assert real_wins.exit_code == 2
+    assert "set PLEX_PASSWORD" in real_wins.output
 
 
 def test_bad_options_are_refused() -> None:
@@ -101,7 +106,8 @@ def test_bad_options_are_refused() -> None:
     assert runner.invoke(app, ["run", "remove-pin", "--trace", "sometimes"]).exit_code == 2
     assert runner.invoke(app, ["run", "remove-pin", "--target", "ftp://x"]).exit_code == 2
     result = runner.invoke(app, ["run", "managed-user-pin"])
-    assert result.exit_code == 2 and "needs --user" in result.output
+    assert result.exit_code == 2
+    assert "needs --user" in result.output
 
 
 # -- whole runs, in a process of their own -------------------------------------------------------

@@ -178,12 +178,17 @@ def test_runs_and_report_commands(classic_sandbox: SandboxServer, tmp_path: Path
     listing = run_cli("runs", cwd=tmp_path, env={})
     lines = listing.stdout.splitlines()
     assert len(lines) == 2
-    assert "Teen" in lines[0] and "nothing to do" in lines[0]  # newest first; Teen had no PIN
-    assert "Kid" in lines[1] and "done" in lines[1]
+    assert "Teen" in lines[0]
+    assert "nothing to do" in lines[0]
+    assert "Kid" in lines[1]
+    assert "done" in lines[1]
     report = run_cli("report", "last", cwd=tmp_path, env={})
-    assert report.returncode == 0 and report.stdout.strip().endswith("report.html")
+    assert report.returncode == 0
+    assert report.stdout.strip().endswith("report.html")
     html = (tmp_path / report.stdout.strip()).read_text()
     assert "managed-user-pin for Teen" in html
-    assert not re.search(r'(src|href)="(https?:)?//', html) and "url(" not in html  # self-contained
+    assert not re.search(r'(src|href)="(https?:)?//', html)
+    assert "url(" not in html
     missing = run_cli("report", "nope", cwd=tmp_path, env={})
-    assert missing.returncode == 2 and "no run 'nope'" in missing.stderr
+    assert missing.returncode == 2
+    assert "no run 'nope'" in missing.stderr

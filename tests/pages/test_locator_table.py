@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from plexbook import pages
+from plexbook.pages.actions import NamedLocator
 
 TABLE = Path(__file__).resolve().parents[2] / "docs" / "decisions" / "0005-locators-rest-on-the-contract.md"
 
@@ -20,7 +21,7 @@ def named_locators() -> set[tuple[str, str]]:
             continue
         for klass in cls.__mro__:
             for attr, value in vars(klass).items():
-                if isinstance(value, property) and hasattr(value.fget, "named_locator"):
+                if isinstance(value, NamedLocator):
                     found.add((name, attr))
     return found
 

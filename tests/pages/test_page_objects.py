@@ -25,7 +25,9 @@ HOVER_CSS = """
 </style>
 """
 DIALOG_SCRIPT = """
-<div id="dialog" role="dialog" aria-label="Edit PIN" hidden><button onclick="this.parentNode.hidden = true">Cancel</button></div>
+<div id="dialog" role="dialog" aria-label="Edit PIN" hidden>
+  <button onclick="this.parentNode.hidden = true">Cancel</button>
+</div>
 <script>
   for (const c of document.querySelectorAll('.ctrl')) c.addEventListener('click', (e) => {
     e.preventDefault(); window.clicked = c.closest('[data-who]').dataset.who;
@@ -49,7 +51,8 @@ def user_rows(shape: str, control: str, wrappers: int = 0) -> str:
 
     def content(title: str, pin: bool) -> str:
         badge = '<span><svg aria-hidden="true" width="8" height="8"></svg><span>PIN</span> <span>Required</span></span>'
-        return f"<img alt='' src='data:,'> <span>{title}</span> {badge if pin else ''} {ctrl('Edit PIN' if pin else 'Set PIN')}"
+        control = ctrl("Edit PIN" if pin else "Set PIN")
+        return f"<img alt='' src='data:,'> <span>{title}</span> {badge if pin else ''} {control}"
 
     def wrap(html: str) -> str:
         for _ in range(wrappers):

@@ -61,7 +61,9 @@ def test_signin_answers_201_with_a_token(api: httpx.Client) -> None:
     response = api.post("/api/v2/users/signin", data={"login": ALEX[0], "password": ALEX[1]}, headers=JSON)
     assert response.status_code == 201
     body = response.json()
-    assert USER_KEYS <= set(body) and body["authToken"] and body["homeAdmin"] is True
+    assert USER_KEYS <= set(body)
+    assert body["authToken"]
+    assert body["homeAdmin"] is True
 
 
 def test_signin_answers_xml_unless_json_is_asked_for(api: httpx.Client) -> None:
@@ -69,7 +71,9 @@ def test_signin_answers_xml_unless_json_is_asked_for(api: httpx.Client) -> None:
     assert response.status_code == 201
     assert response.headers["content-type"].startswith("application/xml")
     user = ElementTree.fromstring(response.content)
-    assert user.tag == "user" and user.get("authToken") and user.get("homeAdmin") == "1"
+    assert user.tag == "user"
+    assert user.get("authToken")
+    assert user.get("homeAdmin") == "1"
 
 
 def test_wrong_password_is_401_code_1001(api: httpx.Client) -> None:
@@ -83,14 +87,17 @@ def test_wrong_password_is_401_code_1001(api: httpx.Client) -> None:
 def test_two_factor_account_needs_a_valid_code(api: httpx.Client) -> None:
     form = {"login": CASEY[0], "password": CASEY[1]}
     missing = api.post("/api/v2/users/signin", data=form, headers=JSON)
-    assert missing.status_code == 401 and error_of(missing)["code"] == 1029
+    assert missing.status_code == 401
+    assert error_of(missing)["code"] == 1029
     wrong = api.post("/api/v2/users/signin", data={**form, "verificationCode": "000000"}, headers=JSON)
     if totp(CASEY_TOTP).verify("000000", valid_window=1):  # vanishingly rare, but possible
         pytest.skip("000000 happens to be a valid code right now")
-    assert wrong.status_code == 401 and error_of(wrong)["code"] == 1029
+    assert wrong.status_code == 401
+    assert error_of(wrong)["code"] == 1029
     code = totp(CASEY_TOTP).now()
     right = api.post("/api/v2/users/signin", data={**form, "verificationCode": code}, headers=JSON)
-    assert right.status_code == 201 and right.json()["title"] == "Casey"
+    assert right.status_code == 201
+    assert right.json()["title"] == "Casey"
 
 
 def test_hammering_signin_answers_429(api: httpx.Client) -> None:
@@ -131,7 +138,8 @@ def test_client_identifier_and_token_may_come_as_query_parameters(classic_sandbo
         params={"X-Plex-Client-Identifier": "q", "X-Plex-Token": token},
         headers=JSON,
     )
-    assert response.status_code == 200 and response.json()["title"] == "Alex"
+    assert response.status_code == 200
+    assert response.json()["title"] == "Alex"
 
 
 @pytest.mark.parametrize("token", [None, "not-a-token"])
@@ -163,11 +171,17 @@ def test_home_users_json_shape(api: httpx.Client) -> None:
     assert list(users) == ["Alex", "Jordan", "Kid", "Teen"]
     for user in users.values():
         assert set(user) == HOME_USER_KEYS
-    assert users["Alex"]["admin"] and users["Alex"]["protected"]
-    assert users["Jordan"]["protected"] and not users["Jordan"]["restricted"]
-    assert users["Kid"]["restricted"] and users["Kid"]["restrictionProfile"] == "little_kid"
-    assert users["Kid"]["protected"] and users["Kid"]["username"] == "" and users["Kid"]["email"] == ""
-    assert users["Teen"]["restrictionProfile"] == "older_kid" and not users["Teen"]["protected"]
+    assert users["Alex"]["admin"]
+    assert users["Alex"]["protected"]
+    assert users["Jordan"]["protected"]
+    assert not users["Jordan"]["restricted"]
+    assert users["Kid"]["restricted"]
+    assert users["Kid"]["restrictionProfile"] == "little_kid"
+    assert users["Kid"]["protected"]
+    assert users["Kid"]["username"] == ""
+    assert users["Kid"]["email"] == ""
+    assert users["Teen"]["restrictionProfile"] == "older_kid"
+    assert not users["Teen"]["protected"]
 
 
 def test_home_users_v1_is_xml_with_the_same_flags(api: httpx.Client) -> None:
@@ -175,10 +189,13 @@ def test_home_users_v1_is_xml_with_the_same_flags(api: httpx.Client) -> None:
     response = api.get("/api/home/users", headers=headers)
     assert response.status_code == 200
     root = ElementTree.fromstring(response.content)
-    assert root.tag == "MediaContainer" and root.get("size") == "4"
+    assert root.tag == "MediaContainer"
+    assert root.get("size") == "4"
     users = {u.get("title"): u for u in root.findall("User")}
-    assert users["Alex"].get("admin") == "1" and users["Alex"].get("protected") == "1"
-    assert users["Teen"].get("restricted") == "1" and users["Teen"].get("protected") == "0"
+    assert users["Alex"].get("admin") == "1"
+    assert users["Alex"].get("protected") == "1"
+    assert users["Teen"].get("restricted") == "1"
+    assert users["Teen"].get("protected") == "0"
 
 
 # -- PINs ------------------------------------------------------------------------------------
@@ -205,16 +222,19 @@ def test_put_removes_changes_and_sets_a_pin(api: httpx.Client, classic_sandbox: 
 
 def test_put_refuses_a_pin_that_is_not_four_digits(api: httpx.Client) -> None:
     response = api.put("/api/home/users/1004", params={"pin": "12a4"}, headers=alex(api))
-    assert response.status_code == 400 and error_of(response)["message"] == "PIN must be 4 digits"
+    assert response.status_code == 400
+    assert error_of(response)["message"] == "PIN must be 4 digits"
 
 
 def test_managed_user_pin_set_and_remove(api: httpx.Client, classic_sandbox: SandboxServer) -> None:
     headers = alex(api)
     set_ = api.post("/api/v2/home/users/restricted/1004", params={"pin": "5555"}, headers=headers)
-    assert set_.status_code == 201 and set_.json()["protected"] is True
+    assert set_.status_code == 201
+    assert set_.json()["protected"] is True
     assert classic_sandbox.state.user_titled("Teen").pin == "5555"
     removed = api.post("/api/v2/home/users/restricted/1004", params={"removePin": "1"}, headers=headers)
-    assert removed.status_code == 201 and removed.json()["protected"] is False
+    assert removed.status_code == 201
+    assert removed.json()["protected"] is False
     not_managed = api.post("/api/v2/home/users/restricted/1002", params={"removePin": "1"}, headers=headers)
     assert not_managed.status_code == 400
 
@@ -242,7 +262,9 @@ def test_switch_needs_the_right_pin_for_a_protected_user(api: httpx.Client) -> N
             "status": 403,
         }
     right = api.post(f"/api/v2/home/users/{kid['uuid']}/switch", params={"pin": "4321"}, headers=headers)
-    assert right.status_code == 201 and right.json()["authToken"] and right.json()["title"] == "Kid"
+    assert right.status_code == 201
+    assert right.json()["authToken"]
+    assert right.json()["title"] == "Kid"
 
 
 def test_more_than_five_wrong_pins_in_a_minute_answer_429(api: httpx.Client, classic_sandbox: SandboxServer) -> None:
@@ -254,7 +276,8 @@ def test_more_than_five_wrong_pins_in_a_minute_answer_429(api: httpx.Client, cla
     statuses = [api.post(switch, params={"pin": "0000"}, headers=headers).status_code for _ in range(5)]
     assert statuses == [403] * 5
     limited = api.post(switch, params={"pin": "4321"}, headers=headers)
-    assert limited.status_code == 429 and error_of(limited)["code"] == 1003
+    assert limited.status_code == 429
+    assert error_of(limited)["code"] == 1003
     assert api.put("/api/home/users/1002", params={"pin": "", "currentPin": "2468"}, headers=headers).status_code == 429
     now[0] += 61
     assert api.post(switch, params={"pin": "4321"}, headers=headers).status_code == 201
@@ -265,17 +288,20 @@ def test_verify_pin_route(api: httpx.Client) -> None:
     headers = alex(api)
     assert api.post("/api/v2/home/users/1001/pin/verify", params={"pin": "1234"}, headers=headers).status_code == 200
     wrong = api.post("/api/v2/home/users/1001/pin/verify", params={"pin": "1111"}, headers=headers)
-    assert wrong.status_code == 401 and error_of(wrong)["message"] == "Incorrect PIN"
+    assert wrong.status_code == 401
+    assert error_of(wrong)["message"] == "Incorrect PIN"
 
 
 def test_reset_pin_route(api: httpx.Client, classic_sandbox: SandboxServer) -> None:
     headers = alex(api)
     wrong = api.post("/api/v2/user/pin/reset", data={"pin": "1111", "password": "x"}, headers=headers)
-    assert wrong.status_code == 401 and error_of(wrong)["message"] == "Incorrect password"
+    assert wrong.status_code == 401
+    assert error_of(wrong)["message"] == "Incorrect password"
     bad = api.post("/api/v2/user/pin/reset", data={"pin": "11", "password": ALEX[1]}, headers=headers)
     assert bad.status_code == 400
     ok = api.post("/api/v2/user/pin/reset", data={"pin": "8642", "password": ALEX[1]}, headers=headers)
-    assert ok.status_code == 200 and classic_sandbox.state.user_titled("Alex").pin == "8642"
+    assert ok.status_code == 200
+    assert classic_sandbox.state.user_titled("Alex").pin == "8642"
 
 
 # -- faults ----------------------------------------------------------------------------------
@@ -284,7 +310,8 @@ def test_a_route_can_be_made_to_fail(api: httpx.Client, classic_sandbox: Sandbox
     headers = alex(api)
     classic_sandbox.faults.fail("/api/v2/home/users", status)
     response = api.get("/api/v2/home/users", headers=headers)
-    assert response.status_code == status and error_of(response)["code"] == status
+    assert response.status_code == status
+    assert error_of(response)["code"] == status
     assert api.get("/api/v2/user", headers=headers).status_code == 200
 
 

@@ -49,7 +49,8 @@ def test_demo_household_is_the_documented_one() -> None:
         "sandbox-pass-2",
         "JBSWY3DPEHPK3PXP",
     )
-    assert [u.title for u in casey.users] == ["Casey"] and casey.owner.pin is None
+    assert [u.title for u in casey.users] == ["Casey"]
+    assert casey.owner.pin is None
 
 
 def test_demo_household_is_fresh_every_time() -> None:
@@ -115,7 +116,8 @@ def test_cli_refuses_a_malformed_state_file_without_a_traceback(tmp_path: Path) 
 
 def test_cli_refuses_an_unknown_variant() -> None:
     result = CliRunner().invoke(app, ["sandbox", "--variant", "retro", "--port", "0"])
-    assert result.exit_code == 2 and "unknown variant 'retro'" in result.output
+    assert result.exit_code == 2
+    assert "unknown variant 'retro'" in result.output
 
 
 def _free_port() -> int:
@@ -147,10 +149,12 @@ def test_plexbook_sandbox_prints_the_choices_a_random_seed_drew() -> None:
     process, banner = _start_sandbox(_free_port(), "--variant", "random", "--seed", "4711")
     try:
         drawn = Variant.random(4711)
-        assert "random-4711" in banner and "--seed 4711" in banner
+        assert "random-4711" in banner
+        assert "--seed 4711" in banner
         for line in drawn.choices():
             assert line in banner
-        assert Variant.random(4711) == drawn and Variant.random(4712) != drawn
+        assert Variant.random(4711) == drawn
+        assert Variant.random(4712) != drawn
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -160,7 +164,8 @@ def test_plexbook_sandbox_serves_a_fresh_household_and_prints_its_url() -> None:
     port = _free_port()
     process, banner = _start_sandbox(port, "--variant", "modern")
     try:
-        assert f"http://127.0.0.1:{port}/desktop/" in banner and "modern" in banner
+        assert f"http://127.0.0.1:{port}/desktop/" in banner
+        assert "modern" in banner
         token = sign_in_token(f"http://127.0.0.1:{port}")
         users = httpx.get(
             f"http://127.0.0.1:{port}/api/v2/home/users",
