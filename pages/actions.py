@@ -46,6 +46,8 @@ class UsedLocator:
     owner: object
     #: What it looks for, in words ('"Edit PIN" or "Set PIN" control'); empty: say it from the selector.
     what: str = ""
+    #: Shown only sometimes (an error, "Continue"): its absence is no drift.
+    optional: bool = False
 
 
 #: The named locators used, most recent last.
@@ -57,11 +59,12 @@ LocatorGetter = Callable[[Any], Locator]
 class NamedLocator:
     """A page object's locator property that also remembers, by name, each time it is used."""
 
-    def __init__(self, getter: LocatorGetter, what: str = "") -> None:
+    def __init__(self, getter: LocatorGetter, what: str = "", optional: bool = False) -> None:
         self.getter = getter
         #: ``Class.name``, as drift reports say it.
         self.name = getter.__qualname__
         self.what = what
+        self.optional = optional
         self.__doc__ = getter.__doc__
 
     @overload
@@ -72,7 +75,7 @@ class NamedLocator:
         if owner is None:
             return self
         locator = self.getter(owner)
-        _used.append(UsedLocator(self.name, locator, owner, self.what))
+        _used.append(UsedLocator(self.name, locator, owner, self.what, self.optional))
         del _used[:-_USED_KEPT]
         return locator
 
@@ -80,17 +83,21 @@ class NamedLocator:
 @overload
 def named_locator(getter: LocatorGetter, /) -> NamedLocator: ...
 @overload
-def named_locator(what: str, /) -> Callable[[LocatorGetter], NamedLocator]: ...
-def named_locator(getter_or_what: LocatorGetter | str, /) -> NamedLocator | Callable[[LocatorGetter], NamedLocator]:
+def named_locator(what: str, /, *, optional: bool = False) -> Callable[[LocatorGetter], NamedLocator]: ...
+def named_locator(
+    getter_or_what: LocatorGetter | str, /, *, optional: bool = False
+) -> NamedLocator | Callable[[LocatorGetter], NamedLocator]:
     """A read-only locator property of a page object that also remembers it was used, by name.
 
     When a step fails, the drift report looks back over these to say which locator of which
     page object no longer finds anything (``EditPinDialog.remove_button``). Written as
-    ``@named_locator('"Remove" control')``, it also says what it looks for, for people.
+    ``@named_locator('"Remove" control')``, it also says what it looks for, for people;
+    ``optional=True`` marks what only some screens or moments show (an error, "Continue"),
+    which drift reports never blame.
     """
     if isinstance(getter_or_what, str):
         what = getter_or_what
-        return lambda getter: NamedLocator(getter, what)
+        return lambda getter: NamedLocator(getter, what, optional)
     return NamedLocator(getter_or_what)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page
 
 from plexbook.pages.common import control
@@ -26,6 +27,8 @@ _IN_A_FORM_DIALOG = "el => { const d = el.closest('[role=dialog], dialog'); retu
 #: Bounds on one dismissal: how many overlays may stack, how long one close may take.
 _MOST_OVERLAYS = 4
 _QUICK_MS = 5000
+#: How long a close control covered by another overlay is tried before the next one is.
+_COVERED_MS = 1000
 
 
 def close_controls(page: Page) -> Locator:
@@ -37,11 +40,18 @@ def dismiss_interstitials(page: Page) -> None:
     """Close any interstitial as soon as it shows, for the rest of the page's life."""
 
     def close(_: Locator) -> None:
-        # One at a time: closing one overlay can remove or renumber the others.
+        # One at a time: closing one overlay can remove or renumber the others. The newest
+        # overlay (last in the page) lies on top, so it is closed first; one that another
+        # overlay still covers is tried again once that one is gone.
         for _attempt in range(_MOST_OVERLAYS):
             closers = [c for c in close_controls(page).all() if not c.evaluate(_IN_A_FORM_DIALOG, timeout=_QUICK_MS)]
             if not closers:
                 return
-            closers[0].click(timeout=_QUICK_MS)
+            for closer in reversed(closers):
+                try:
+                    closer.click(timeout=_COVERED_MS)
+                    break
+                except PlaywrightError:
+                    continue
 
     page.add_locator_handler(close_controls(page).first, close, no_wait_after=True)

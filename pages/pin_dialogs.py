@@ -34,7 +34,7 @@ class _PinDialog:
         """The PIN input, or the four digit boxes, of the (first) PIN entry."""
         return pin_boxes(self.root, PIN_ENTRY)
 
-    @named_locator
+    @named_locator("error message", optional=True)
     def error(self) -> Locator:
         return alert(self.root)
 
@@ -57,7 +57,7 @@ class ConfirmPinDialog(_PinDialog):
 
     title = "Confirm Current PIN"
 
-    @named_locator
+    @named_locator('"Continue" button', optional=True)
     def continue_button(self) -> Locator:
         return control(self.root, "Continue")
 

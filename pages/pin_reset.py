@@ -39,11 +39,11 @@ class PinResetPage:
     def update_button(self) -> Locator:
         return control(self.page, "Update")
 
-    @named_locator
+    @named_locator("error message", optional=True)
     def error(self) -> Locator:
         return alert(self.page)
 
-    @named_locator
+    @named_locator('"PIN has been updated" message', optional=True)
     def success(self) -> Locator:
         return self.page.get_by_text(UPDATED)
 

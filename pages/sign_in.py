@@ -25,7 +25,7 @@ class SignInPage:
         self.page = page
         self.where = "the sign-in page"
 
-    @named_locator
+    @named_locator('"Continue with Email" button', optional=True)
     def continue_with_email(self) -> Locator:
         return self.page.get_by_role("button", name="Continue with Email").or_(self.page.get_by_test_id(EMAIL_STEP))
 
@@ -42,7 +42,7 @@ class SignInPage:
     def sign_in_button(self) -> Locator:
         return self.page.get_by_role("button", name="Sign In", exact=True)
 
-    @named_locator
+    @named_locator("verification code field", optional=True)
     def verification_code(self) -> Locator:
         return self.page.get_by_label("Verification Code")
 
@@ -50,7 +50,7 @@ class SignInPage:
     def submit_code_button(self) -> Locator:
         return self.page.get_by_role("button", name="Submit", exact=True)
 
-    @named_locator
+    @named_locator("error message", optional=True)
     def error(self) -> Locator:
         return alert(self.page)
 

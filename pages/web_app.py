@@ -24,7 +24,7 @@ class WebApp:
         """Settings, by its name: a button, a link, an icon named by its label or title, a menu item."""
         return control(self.page, "Settings", ("button", "link", "menuitem"))
 
-    @named_locator
+    @named_locator("account menu", optional=True)
     def account_menu(self) -> Locator:
         return self.page.get_by_test_id(ACCOUNT_MENU_TEST_ID)
 

@@ -116,6 +116,8 @@ def diagnose(page: Page, step: str, screenshot: str | None) -> DriftReport | Non
     """The most recently used page-object locator that now finds nothing, explained."""
     for used in reversed(used_locators()):
         name, locator, owner = used.name, used.locator, used.owner
+        if used.optional:
+            continue
         try:
             if locator.count() > 0:
                 continue

@@ -209,6 +209,22 @@ def test_overlays_are_closed_by_their_close_control_and_nothing_else(page: Page,
     assert page.evaluate("[window.settings, window.accepted]") == [True, None]
 
 
+def test_stacked_overlays_are_closed_top_first(page: Page) -> None:
+    """A cookie banner under a promo: its close control is covered until the promo is gone."""
+    dismiss_interstitials(page)
+    page.set_content(
+        '<button onclick="window.settings = true">Settings</button>'
+        '<div id="c" role="region" aria-label="Cookie consent" style="position:fixed;bottom:0;z-index:25">'
+        '<button onclick="window.accepted = true">Accept All Cookies</button>'
+        "<button onclick=\"document.getElementById('c').remove()\">Not now</button></div>"
+        '<div id="p" role="dialog" aria-label="Promo" style="position:fixed;inset:0;z-index:30;background:#000">'
+        "<button onclick=\"document.getElementById('p').remove()\">Skip</button></div>"
+    )
+    WebApp(page).settings_button.click()
+    assert page.evaluate("[window.settings, window.accepted]") == [True, None]
+    expect(page.get_by_role("region", name="Cookie consent")).to_have_count(0)
+
+
 def test_a_pin_dialogs_own_close_control_is_left_to_the_flow(page: Page) -> None:
     dismiss_interstitials(page)
     page.set_content(
