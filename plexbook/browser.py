@@ -59,7 +59,14 @@ def _system_chromium() -> str | None:
 
 def launch_options(playwright: Playwright, options: BrowserOptions) -> dict[str, Any]:
     """Keyword arguments for ``playwright[browser].launch()`` under ``options``."""
-    launch: dict[str, Any] = {"headless": not options.headed}
+    # Signals are plexbook's to handle: the browser must outlive a Ctrl+C long enough for the
+    # run to ask Plex what changed and to finish its evidence.
+    launch: dict[str, Any] = {
+        "headless": not options.headed,
+        "handle_sigint": False,
+        "handle_sigterm": False,
+        "handle_sighup": False,
+    }
     if options.slow_mo_ms:
         launch["slow_mo"] = options.slow_mo_ms
     browser_type = getattr(playwright, options.name)

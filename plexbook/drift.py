@@ -17,6 +17,7 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page
 
 from plexbook.pages.actions import used_locators
+from plexbook.scrub import Scrubber, redact_field_values, write_scrubbed
 
 _ARIA_LINE = re.compile(r'^\s*- (?P<role>[a-z]+)(?: "(?P<name>(?:[^"\\]|\\.)*)"| (?P<regex>/.*?/))?')
 _EXPECTED = re.compile(r"internal:(?P<kind>role|label|text)=(?P<rest>[^>]*)")
@@ -51,16 +52,19 @@ class DriftReport:
     def summary(self) -> str:
         return f"{self.sentence()}, at {self.step}"
 
-    def write(self, run_dir: Path) -> None:
-        (run_dir / "drift.json").write_text(json.dumps(asdict(self), indent=2) + "\n", encoding="utf-8")
+    def write(self, run_dir: Path, scrubber: Scrubber) -> None:
+        """drift.json and drift.md, through the run's scrubber: no field value, no secret."""
+        self.aria_snapshot = redact_field_values(self.aria_snapshot)
+        write_scrubbed(run_dir / "drift.json", json.dumps(asdict(self), indent=2) + "\n", scrubber)
         closest = "\n".join(f"- `{c}`" for c in self.closest) or "- (nothing alike)"
-        (run_dir / "drift.md").write_text(
+        write_scrubbed(
+            run_dir / "drift.md",
             f"# Drift: `{self.locator}` found nothing\n\n{self.sentence()}.\n\n"
             f"- Step: {self.step}\n- URL: {self.url}\n- Expected: {self.expected}\n"
             f"- Selector: `{self.selector}`\n- Screenshot: {self.screenshot or '(none)'}\n\n"
             f"## Closest elements by role and name\n\n{closest}\n\n"
             f"## ARIA snapshot of {self.region}\n\n```yaml\n{self.aria_snapshot}\n```\n",
-            encoding="utf-8",
+            scrubber,
         )
 
 

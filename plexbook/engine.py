@@ -19,14 +19,21 @@ from plexbook.errors import (
     EXIT_BAD_INPUT,
     EXIT_FLOW_FAILED,
     EXIT_OK,
+    EXIT_SERVER_ERROR,
+    EXIT_SIGINT,
+    EXIT_SIGTERM,
     EXIT_UNREACHABLE,
+    FlowFailed,
+    Interrupted,
     NothingToDo,
     RehearsalStop,
     RunStop,
 )
-from plexbook.pages.actions import forget_used
+from plexbook.interrupts import StopRequest
+from plexbook.pages.actions import forget_used, listening
 from plexbook.pages.errors import PasswordRefused, PinRefused, PlexRefused, UnexpectedScreen
 from plexbook.pages.overlays import dismiss_interstitials
+from plexbook.plex_api import ServerTrouble
 from plexbook.recorder import Recorder, StepRecord, TraceMode, new_run_dir
 from plexbook.runbook import Flow, Runbook, RunOptions
 from plexbook.scrub import Scrubber
@@ -43,10 +50,19 @@ class RunStatus(StrEnum):
     FAILED = "failed"
     BAD_INPUT = "bad input"
     UNREACHABLE = "unreachable"
+    #: plex.tv answered a server error or cut the connection; the message says what it changed.
+    SERVER_ERROR = "server error"
+    INTERRUPTED = "interrupted"
 
     @classmethod
     def of_exit_code(cls, code: int) -> RunStatus:
-        return {EXIT_BAD_INPUT: cls.BAD_INPUT, EXIT_UNREACHABLE: cls.UNREACHABLE}.get(code, cls.FAILED)
+        return {
+            EXIT_BAD_INPUT: cls.BAD_INPUT,
+            EXIT_UNREACHABLE: cls.UNREACHABLE,
+            EXIT_SERVER_ERROR: cls.SERVER_ERROR,
+            EXIT_SIGINT: cls.INTERRUPTED,
+            EXIT_SIGTERM: cls.INTERRUPTED,
+        }.get(code, cls.FAILED)
 
 
 @dataclass(frozen=True)
@@ -82,6 +98,10 @@ class RunRequest:
     settings: RunSettings = field(default_factory=RunSettings)
     #: Compare the screens with the structure baselines (``plexbook check``).
     structure: StructureCheck | None = None
+    #: Asked (user, control) right before the committing click; False stops the run there.
+    confirm: Callable[[str, str], bool] | None = None
+    #: Checked before every action and step: a signal asked the run to stop.
+    stop: StopRequest = field(default_factory=StopRequest)
 
 
 @dataclass
@@ -157,7 +177,13 @@ def _run(request: RunRequest, session: BrowserSession, recorder: Recorder) -> Ru
         page = _open_page(context, request)
         recorder.attach(context, page, session.version)
         flow = Flow(page, request.target, request.secrets, request.options, structure=request.structure)
-        result = _run_steps(book, flow, recorder)
+        flow.watch_network()
+        with listening(lambda _locator: request.stop.check()):
+            result = _run_steps(book, flow, recorder, request.confirm, request.stop)
+    except (KeyboardInterrupt, Interrupted) as stop:
+        # Stopped before the steps began (or while they were being set up): nothing was committed.
+        code = stop.exit_code if isinstance(stop, Interrupted) else EXIT_SIGINT
+        result = RunResult(book.name, recorder.run_dir, code, RunStatus.INTERRUPTED, "interrupted before any step ran")
     finally:
         result = _scrubbed(result, request)
         _finish(recorder, result, request, flow, session.pdf_printer() if request.settings.pdf else None)
@@ -191,7 +217,13 @@ def _seed_token(context: BrowserContext, request: RunRequest) -> None:
     context.add_init_script(script % (json.dumps(origins), json.dumps(token.reveal())))
 
 
-def _run_steps(book: Runbook, flow: Flow, recorder: Recorder) -> RunResult:
+def _run_steps(
+    book: Runbook,
+    flow: Flow,
+    recorder: Recorder,
+    confirm: Callable[[str, str], bool] | None = None,
+    stop: StopRequest | None = None,
+) -> RunResult:
     """The article's steps in order, then the outcome check; drift is diagnosed where a step fails."""
     run_dir = recorder.run_dir
     current: StepRecord | None = None
@@ -200,6 +232,13 @@ def _run_steps(book: Runbook, flow: Flow, recorder: Recorder) -> RunResult:
         try:
             for number, step in enumerate(book.steps, start=1):
                 forget_used()
+                flow.step_number, flow.committing = number, step.commits and not rehearsing
+                if stop is not None:
+                    stop.check()
+                if flow.committing and confirm is not None:
+                    control = book.commit_control(flow.options)
+                    if not confirm(str(flow.user), control):
+                        raise FlowFailed(f"{control} was not confirmed at the terminal: nothing was committed")
                 with recorder.step(number) as current:
                     if rehearsing and step.commits and step.rehearse is not None:
                         step.rehearse(flow)
@@ -214,33 +253,99 @@ def _run_steps(book: Runbook, flow: Flow, recorder: Recorder) -> RunResult:
         except RehearsalStop as partial:
             rehearsed = str(partial)
         forget_used()
+        flow.step_number, flow.committing = len(book.steps) + 1, False
+        if stop is not None:
+            stop.check()
         with recorder.verification() as current:
             if rehearsing:
                 verdict = f"{rehearsed}; {book.check_unchanged(flow)}"
             else:
                 verdict = book.verify(flow)
+        if stop is not None:
+            stop.check()
         status = RunStatus.REHEARSED if rehearsing else RunStatus.DONE
         return RunResult(book.name, run_dir, EXIT_OK, status, verdict)
+    except (KeyboardInterrupt, Interrupted) as interrupted:
+        code = interrupted.exit_code if isinstance(interrupted, Interrupted) else EXIT_SIGINT
+        return _interrupted(book, flow, recorder, current, code)
     except NothingToDo as done:
         return RunResult(book.name, run_dir, EXIT_OK, RunStatus.NOTHING_TO_DO, str(done))
-    except RunStop as stop:
-        return _failed(book, run_dir, current, stop.exit_code, str(stop))
-    except PlexRefused as refused:
+    except (RunStop, PlexRefused, UnexpectedScreen, AssertionError, PlaywrightError) as exc:
+        trouble = flow.trouble_in_step()
+        if trouble is None:
+            return _stopped(book, flow, run_dir, current, exc)
+        return _server_error(book, flow, recorder, current, trouble)
+
+
+def _stopped(book: Runbook, flow: Flow, run_dir: Path, current: StepRecord | None, exc: BaseException) -> RunResult:
+    """A step stopped for a reason of its own: bad input, a refusal, or the UI moved (drift)."""
+    if isinstance(exc, RunStop):
+        return _failed(book, run_dir, current, exc.exit_code, str(exc))
+    if isinstance(exc, PlexRefused):
         what = {PinRefused: "Plex refused the PIN", PasswordRefused: "Plex refused the password"}
-        return _failed(
-            book, run_dir, current, EXIT_FLOW_FAILED, f"{what.get(type(refused), 'Plex refused')}: {refused}"
+        refused = f"{what.get(type(exc), 'Plex refused')}: {exc}"
+        return _failed(book, run_dir, current, EXIT_FLOW_FAILED, refused)
+    where = f"step {current.number}: {current.title}" if current is not None else "the run"
+    drift = diagnose(flow.page, where, current.screenshot if current is not None else None)
+    if drift is None:
+        return _failed(book, run_dir, current, EXIT_FLOW_FAILED, _first_lines(exc))
+    # A sentence for people instead of Playwright's locator text, which drift.json keeps.
+    drift.error = _first_lines(exc)
+    drift.write(run_dir, Scrubber(flow.secrets.registered()))
+    failed = _failed(book, run_dir, current, EXIT_FLOW_FAILED, f"{drift.sentence()} (see drift.md)")
+    failed.drift = drift
+    return failed
+
+
+def _server_error(
+    book: Runbook, flow: Flow, recorder: Recorder, current: StepRecord | None, trouble: ServerTrouble
+) -> RunResult:
+    """plex.tv failed (5xx, cut connection): never retried; the real state is asked and told."""
+    control = book.commit_control(flow.options)
+    if not flow.commit_sent:
+        where = f"at step {trouble.step}" if trouble.step <= len(book.steps) else "while checking the outcome"
+        message = f"{trouble.describe()} {where}; nothing was committed, so it is safe to run again"
+    else:
+        message = f"{trouble.describe()} after {control} was clicked; {_real_state(book, flow, recorder)}"
+    result = _failed(book, recorder.run_dir, current, EXIT_SERVER_ERROR, message)
+    result.message = message
+    return result
+
+
+def _interrupted(book: Runbook, flow: Flow, recorder: Recorder, current: StepRecord | None, code: int) -> RunResult:
+    """Stopped from outside: record where, and if the change may have been made, what Plex says now."""
+    if current is not None and current.status != "passed":
+        current.status = "interrupted"
+    control = book.commit_control(flow.options)
+    if flow.commit_sent:
+        message = f"Interrupted after {control} was clicked; {_real_state(book, flow, recorder)}"
+    else:
+        at = f"at step {current.number} ({current.title!r})" if current is not None else "before the first step"
+        message = f"Interrupted {at}; nothing was committed, so it is safe to run again"
+    result = RunResult(book.name, recorder.run_dir, code, RunStatus.INTERRUPTED, message, failed_step=current)
+    return result
+
+
+#: How long the state is asked for after an interrupt or a server error: a person is waiting.
+_STATE_CHECK_S = 5
+
+
+def _real_state(book: Runbook, flow: Flow, recorder: Recorder) -> str:
+    """Ask Plex (its API and Plex Home) whether the change was made, as the outcome check does."""
+    flow.page.set_default_timeout(_STATE_CHECK_S * 1000)
+    expect.set_options(timeout=_STATE_CHECK_S * 1000)
+    flow.step_number, flow.committing = len(book.steps) + 1, False
+    try:
+        with recorder.verification():
+            verdict = book.verify(flow)
+    except FlowFailed as unchanged:
+        return f"the change was not made ({unchanged}); it is safe to run again"
+    except (Exception, KeyboardInterrupt, Interrupted) as unknown:  # noqa: BLE001 - any failure here means "unknown"
+        return (
+            f"whether the change was made could not be checked ({_first_lines(unknown)}); "
+            "look at Plex Home before running again"
         )
-    except (UnexpectedScreen, AssertionError, PlaywrightError) as exc:
-        where = f"step {current.number}: {current.title}" if current is not None else "the run"
-        drift = diagnose(flow.page, where, current.screenshot if current is not None else None)
-        if drift is None:
-            return _failed(book, run_dir, current, EXIT_FLOW_FAILED, _first_lines(exc))
-        # A sentence for people instead of Playwright's locator text, which drift.json keeps.
-        drift.error = _first_lines(exc)
-        drift.write(run_dir)
-        failed = _failed(book, run_dir, current, EXIT_FLOW_FAILED, f"{drift.sentence()} (see drift.md)")
-        failed.drift = drift
-        return failed
+    return f"the change was made all the same: {verdict}; do not run it again"
 
 
 def _failed(book: Runbook, run_dir: Path, step: StepRecord | None, code: int, message: str) -> RunResult:

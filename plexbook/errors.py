@@ -6,6 +6,10 @@ EXIT_OK = 0
 EXIT_FLOW_FAILED = 1
 EXIT_BAD_INPUT = 2
 EXIT_UNREACHABLE = 3
+EXIT_SERVER_ERROR = 4
+#: A run stopped by a signal exits as a shell reports it: 128 + the signal's number.
+EXIT_SIGINT = 130
+EXIT_SIGTERM = 143
 
 
 class RunStop(Exception):
@@ -48,6 +52,14 @@ class NothingToDo(RunStop):
     """The change is already in place (e.g. the user has no PIN): nothing was committed."""
 
     exit_code = EXIT_OK
+
+
+class Interrupted(BaseException):
+    """The run was stopped from outside (Ctrl+C, SIGTERM); a BaseException, as KeyboardInterrupt is."""
+
+    def __init__(self, exit_code: int = EXIT_SIGINT, what: str = "Interrupted") -> None:
+        super().__init__(what)
+        self.exit_code = exit_code
 
 
 class RehearsalStop(RunStop):

@@ -25,10 +25,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from plexbook.scrub import BINARY_MAGIC, TYPED_KEYS, encoded_forms
+from plexbook.scrub import BINARY_MAGIC, TYPED_KEYS, encoded_forms, write_private
 from plexbook.totp import totp
 
 MANIFEST = "manifest.json"
+CHECKSUMS = "SHA256SUMS"
 _DATA_URI = re.compile(rb"data:([a-z]+/[a-z0-9.+-]+);base64,([A-Za-z0-9+/=]+)")
 
 
@@ -52,12 +53,23 @@ def sha256_of(path: Path) -> str:
 
 
 def artifact_list(run_dir: Path) -> list[dict[str, Any]]:
-    """Every file of the run but the manifest itself, with its SHA-256 and size."""
+    """Every file of the run but the manifest and the checksums, with its SHA-256 and size."""
     return [
         {"path": path.relative_to(run_dir).as_posix(), "sha256": sha256_of(path), "size": path.stat().st_size}
         for path in sorted(run_dir.rglob("*"))
-        if path.is_file() and path.name != MANIFEST
+        if path.is_file() and path.name not in (MANIFEST, CHECKSUMS)
     ]
+
+
+def write_checksums(run_dir: Path) -> None:
+    """``SHA256SUMS`` (``sha256sum -c`` reads it): every file's digest, the manifest's included,
+    so an edited manifest shows as plainly as an edited screenshot."""
+    lines = [
+        f"{sha256_of(path)}  {path.relative_to(run_dir).as_posix()}\n"
+        for path in sorted(run_dir.rglob("*"))
+        if path.is_file() and path.name != CHECKSUMS
+    ]
+    write_private(run_dir / CHECKSUMS, "".join(lines))
 
 
 # -- scanning ----------------------------------------------------------------------------------
@@ -163,7 +175,7 @@ def verify_run(run_dir: Path, secrets: Mapping[str, str]) -> list[Finding]:
         listed = {a["path"]: a for a in manifest["artifacts"]}
     except (OSError, ValueError, KeyError, TypeError):
         return [Finding(MANIFEST, "missing, unreadable or without an artifact list")]
-    findings: list[Finding] = []
+    findings: list[Finding] = _checksum_findings(run_dir)
     for path, artifact in listed.items():
         file = run_dir / path
         if not file.is_file():
@@ -172,12 +184,29 @@ def verify_run(run_dir: Path, secrets: Mapping[str, str]) -> list[Finding]:
             findings.append(Finding(path, "changed since the run (its SHA-256 does not match the manifest)"))
     for file in sorted(run_dir.rglob("*")):
         relative = file.relative_to(run_dir).as_posix()
-        if file.is_file() and relative != MANIFEST and relative not in listed:
+        if file.is_file() and relative not in (MANIFEST, CHECKSUMS) and relative not in listed:
             findings.append(Finding(relative, "not listed in the manifest"))
     scanner = SecretScanner(secrets)
     for file in sorted(p for p in run_dir.rglob("*") if p.is_file()):
         findings.extend(scanner.scan(file.relative_to(run_dir).as_posix(), file.read_bytes()))
     return findings
+
+
+def _checksum_findings(run_dir: Path) -> list[Finding]:
+    """The manifest (and anything else) that differs from SHA256SUMS."""
+    try:
+        lines = (run_dir / CHECKSUMS).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return [Finding(CHECKSUMS, "missing: the manifest itself cannot be checked")]
+    sums: dict[str, str] = {}
+    for line in lines:
+        digest, _, name = line.partition("  ")
+        sums[name] = digest
+    if MANIFEST not in sums:
+        return [Finding(CHECKSUMS, "does not list the manifest")]
+    if not (run_dir / MANIFEST).is_file() or sha256_of(run_dir / MANIFEST) != sums[MANIFEST]:
+        return [Finding(MANIFEST, f"changed since the run (its SHA-256 does not match {CHECKSUMS})")]
+    return []
 
 
 def totp_codes_around(secret: str, started: str | None, ended: str | None) -> list[str]:

@@ -8,6 +8,7 @@ nothing past this module handles raw JSON.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from playwright.sync_api import Error as PlaywrightError
@@ -20,6 +21,25 @@ from plexbook.secrets import Secret
 
 #: How plexbook names itself to Plex (Plex refuses calls without a client identifier).
 CLIENT_HEADERS = {"X-Plex-Client-Identifier": "plexbook", "X-Plex-Product": "plexbook"}
+
+
+@dataclass(frozen=True)
+class ServerTrouble:
+    """A plex.tv answer that was a server error, or a connection cut before the answer came."""
+
+    method: str
+    #: The path only: the query may hold a PIN.
+    path: str
+    #: The HTTP status, or ``None`` where the connection was cut.
+    status: int | None
+    #: The step it happened in, and whether that step commits the change.
+    step: int
+    during_commit: bool
+
+    def describe(self) -> str:
+        if self.status is None:
+            return f"the connection to Plex was cut during {self.method} {self.path}"
+        return f"Plex answered {self.status} to {self.method} {self.path}"
 
 
 class HomeUser(BaseModel):

@@ -25,13 +25,13 @@ from playwright.sync_api import BrowserContext, Locator, Page
 import plexbook
 from plexbook.annotate import Box, annotate
 from plexbook.errors import EXIT_OK, RunStop
-from plexbook.evidence import artifact_list
+from plexbook.evidence import MANIFEST, artifact_list, write_checksums
 from plexbook.pages.actions import listening
 from plexbook.report import mask_email, write_reports
-from plexbook.scrub import scrub_trace
+from plexbook.scrub import PRIVATE_DIR, Scrubber, make_private, scrub_trace, write_private, write_scrubbed
 
 TraceMode = Literal["on", "off", "retain-on-failure"]
-StepStatus = Literal["passed", "failed", "not run"]
+StepStatus = Literal["passed", "failed", "not run", "interrupted"]
 
 #: Fields whose content is secret. Their text is drawn as discs in every frame the browser
 #: paints (so the trace's screencast never shows it) and masked in step screenshots.
@@ -59,6 +59,7 @@ def new_run_dir(traces_dir: Path, runbook: str, now: datetime | None = None) -> 
     stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
     run_dir = traces_dir / f"{stamp}-{runbook}-{secrets.token_hex(3)}"
     run_dir.mkdir(parents=True)
+    run_dir.chmod(PRIVATE_DIR)
     return run_dir
 
 
@@ -171,7 +172,7 @@ class Recorder:
                 self._capture(None, acted)
             if acted:
                 png, box = acted[-1]
-                (self.run_dir / name).write_bytes(annotate(png, caption, box))
+                write_private(self.run_dir / name, annotate(png, caption, box))
                 record.screenshot = name
             if self._tracing and self._context is not None:
                 self._context.tracing.group_end()
@@ -227,16 +228,19 @@ class Recorder:
                 self.manifest.notes.append(f"no trace was kept: {type(exc).__name__}")
             self._tracing = False
         self.manifest.ended = datetime.now(UTC).isoformat(timespec="seconds")
+        scrubber = Scrubber(secrets())
         data = asdict(self.manifest)
-        html, _ = write_reports(data, self.run_dir)
+        html, _ = write_reports(data, self.run_dir, scrubber)
         if pdf is not None:
             try:
                 pdf(html)
             except Exception as exc:  # noqa: BLE001 - the HTML report stands on its own
                 self.manifest.notes.append(f"report.pdf could not be printed: {str(exc).splitlines()[0]}")
                 data = asdict(self.manifest)
-                write_reports(data, self.run_dir)
+                write_reports(data, self.run_dir, scrubber)
+        make_private(self.run_dir)
         data["artifacts"] = artifact_list(self.run_dir)
-        path = self.run_dir / "manifest.json"
-        path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        path = self.run_dir / MANIFEST
+        write_scrubbed(path, json.dumps(data, indent=2) + "\n", scrubber)
+        write_checksums(self.run_dir)
         return path

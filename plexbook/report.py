@@ -3,17 +3,37 @@
 from __future__ import annotations
 
 import base64
+import re
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from playwright.sync_api import Browser
 
+from plexbook.scrub import Scrubber, write_scrubbed
+
 _env = Environment(
     loader=PackageLoader("plexbook", "templates"),
     autoescape=select_autoescape(["html", "html.j2"]),
     trim_blocks=True,
     lstrip_blocks=True,
+)
+
+
+def _markdown_escaped(value: object) -> str:
+    """Text as Markdown and the HTML inside it read literally: a title cannot become a tag or a link."""
+    text = str(value)
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return re.sub(r"([\\`*_{}\[\]()#+!|])", r"\\\1", text)
+
+
+#: report.md: every value written into it is escaped unless a template says otherwise.
+_markdown = Environment(
+    loader=PackageLoader("plexbook", "templates"),
+    autoescape=False,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    finalize=_markdown_escaped,
 )
 
 
@@ -47,12 +67,14 @@ def _context(manifest: dict[str, Any], run_dir: Path, embed: bool) -> dict[str, 
     }
 
 
-def write_reports(manifest: dict[str, Any], run_dir: Path) -> list[Path]:
+def write_reports(manifest: dict[str, Any], run_dir: Path, scrubber: Scrubber) -> list[Path]:
     """Write report.html (images embedded, no remote loads) and report.md (relative links)."""
     html = run_dir / "report.html"
-    html.write_text(_env.get_template("report.html.j2").render(_context(manifest, run_dir, embed=True)), "utf-8")
+    page = _env.get_template("report.html.j2").render(_context(manifest, run_dir, embed=True))
+    write_scrubbed(html, page, scrubber)
     markdown = run_dir / "report.md"
-    markdown.write_text(_env.get_template("report.md.j2").render(_context(manifest, run_dir, embed=False)), "utf-8")
+    text = _markdown.get_template("report.md.j2").render(_context(manifest, run_dir, embed=False))
+    write_scrubbed(markdown, text, scrubber)
     return [html, markdown]
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal, TypeVar
+from urllib.parse import urlparse
 
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Locator, Page, Request, Response, expect
 
 from plexbook.baselines import StructureCheck
 from plexbook.config import SecretSource, Target
@@ -22,13 +23,15 @@ from plexbook.pages import (
     UserRow,
 )
 from plexbook.pages.common import any_of
-from plexbook.plex_api import HomeUser, PlexApi
+from plexbook.plex_api import HomeUser, PlexApi, ServerTrouble
 from plexbook.secrets import Secret
 from plexbook.totp import totp
 
 Mode = Literal["set", "remove"]
 #: The screens a step can leave the flow on, as page objects.
 Screen = PlexHomePage | UserRow | ConfirmPinDialog | EditPinDialog | PinResetPage
+#: Requests that may change something on plex.tv.
+_CHANGING_METHODS = ("POST", "PUT", "DELETE", "PATCH")
 S = TypeVar("S", PlexHomePage, UserRow, ConfirmPinDialog, EditPinDialog, PinResetPage)
 
 
@@ -70,6 +73,8 @@ class Runbook:
     check_options: Callable[[RunOptions], None] = lambda options: None
     #: A rehearsal's outcome check: proves nothing changed; raises FlowFailed if something did.
     check_unchanged: Callable[[Flow], str] = lambda flow: "nothing was committed"
+    #: The committing control's name, as a person reads it ("Remove", "Save", "Update").
+    commit_control: Callable[[RunOptions], str] = lambda options: "the committing control"
 
 
 @dataclass
@@ -95,9 +100,49 @@ class Flow:
     members: tuple[str, ...] = ()
     #: plex.tv through the browser's session, to settle the user and double-check outcomes.
     api: PlexApi = field(init=False)
+    #: The step running now (1-based), and whether it is the one that commits the change.
+    step_number: int = 0
+    committing: bool = False
+    #: Whether the committing request left the browser: from then on the change may be made.
+    commit_sent: bool = False
+    #: Server errors and cut connections plex.tv gave, oldest first.
+    troubles: list[ServerTrouble] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.api = PlexApi(self.page, self.target, self.secrets)
+
+    def watch_network(self) -> None:
+        """Note when the committing request leaves, and every server error or cut connection.
+
+        Paths only: a query may hold a PIN.
+        """
+
+        def ours(request: Request) -> bool:
+            return request.url.startswith(self.target.api_url) and request.method in _CHANGING_METHODS
+
+        def sent(request: Request) -> None:
+            if self.committing and ours(request):
+                self.commit_sent = True
+
+        def answered(response: Response) -> None:
+            if response.status >= 500 and response.url.startswith(self.target.api_url):
+                self._trouble(response.request, response.status)
+
+        def cut(request: Request) -> None:
+            if request.url.startswith(self.target.api_url):
+                self._trouble(request, None)
+
+        self.page.on("request", sent)
+        self.page.on("response", answered)
+        self.page.on("requestfailed", cut)
+
+    def _trouble(self, request: Request, status: int | None) -> None:
+        path = urlparse(request.url).path
+        self.troubles.append(ServerTrouble(request.method, path, status, self.step_number, self.committing))
+
+    def trouble_in_step(self) -> ServerTrouble | None:
+        """The first server error or cut connection of the step running now, if any."""
+        return next((t for t in self.troubles if t.step == self.step_number), None)
 
     @property
     def rehearsing(self) -> bool:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
 import zipfile
 from collections.abc import Iterable
@@ -33,6 +34,13 @@ from typing import Any
 from urllib.parse import quote, quote_plus
 
 REDACTED = "[redacted]"
+#: Run folders and their files are their owner's alone, whatever the umask.
+PRIVATE_DIR, PRIVATE_FILE = 0o700, 0o600
+#: The value an ARIA snapshot shows for a text box (``- textbox "New PIN": 5678``), which may be
+#: a PIN typed into a box that is not a password field.
+_ARIA_FIELD_VALUE = re.compile(
+    r"^(?P<node>\s*- (?:textbox|searchbox|spinbutton|combobox)\b[^:\n]*?): .+$", re.MULTILINE
+)
 #: A secret this long can be replaced wherever it appears without hitting unrelated text.
 LONG_SECRET = 6
 
@@ -192,6 +200,33 @@ BINARY_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"RIFF", b"%PDF", b"PK\x03
 
 def _looks_binary(data: bytes) -> bool:
     return data.startswith(BINARY_MAGIC) or b"\x00" in data[:1024]
+
+
+def redact_field_values(aria_snapshot: str) -> str:
+    """An ARIA snapshot with every text box's value replaced: what a field holds is never evidence."""
+    return _ARIA_FIELD_VALUE.sub(lambda m: f"{m.group('node')}: {REDACTED}", aria_snapshot)
+
+
+def write_private(path: Path, data: bytes | str) -> None:
+    """Write an artifact readable by its owner only (``0600``), whatever the umask."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(raw)
+    os.chmod(path, PRIVATE_FILE)
+
+
+def write_scrubbed(path: Path, text: str, scrubber: Scrubber) -> None:
+    """The one door for text evidence (reports, drift files, the manifest): scrubbed, then private."""
+    write_private(path, scrubber.text(text))
+
+
+def make_private(run_dir: Path) -> None:
+    """Every folder of a run ``0700`` and every file ``0600``: what another writer left included."""
+    run_dir.chmod(PRIVATE_DIR)
+    for path in run_dir.rglob("*"):
+        if not path.is_symlink():
+            path.chmod(PRIVATE_DIR if path.is_dir() else PRIVATE_FILE)
 
 
 def scrub_trace(path: Path, secrets: Iterable[str]) -> None:

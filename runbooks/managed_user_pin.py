@@ -88,6 +88,7 @@ RUNBOOK = Runbook(
     ),
     verify=_verify,
     check_unchanged=unchanged,
+    commit_control=lambda options: "Save" if options.mode == "set" else "Remove",
     needs=_needs,
     check_options=_check,
 )

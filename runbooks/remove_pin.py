@@ -67,5 +67,6 @@ RUNBOOK = Runbook(
     ),
     verify=_verify,
     check_unchanged=unchanged,
+    commit_control=lambda options: "Remove",
     needs=_needs,
 )

@@ -73,5 +73,6 @@ RUNBOOK = Runbook(
     ),
     verify=_verify,
     check_unchanged=unchanged,
+    commit_control=lambda options: "Update",
     needs=_needs,
 )

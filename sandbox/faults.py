@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections import Counter
 from dataclasses import dataclass, field
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
 class DroppedConnection(Exception):
@@ -26,11 +27,20 @@ class Faults:
     status: dict[str, int] = field(default_factory=dict)
     #: Path prefixes whose connections are cut before a reply is complete.
     drop: set[str] = field(default_factory=set)
+    #: Path prefix -> HTTP status answered *after* the request was carried out, as live Plex
+    #: may: the change is made, the client is told it failed.
+    after: dict[str, int] = field(default_factory=dict)
+    #: Requests each fault met, by method and path: how tests see that nothing was retried.
+    hits: Counter[str] = field(default_factory=Counter)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def fail(self, prefix: str, status: int = 500) -> None:
         with self._lock:
             self.status[prefix] = status
+
+    def fail_after(self, prefix: str, status: int = 503) -> None:
+        with self._lock:
+            self.after[prefix] = status
 
     def drop_connection(self, prefix: str) -> None:
         with self._lock:
@@ -41,12 +51,15 @@ class Faults:
             self.latency_ms = 0
             self.status.clear()
             self.drop.clear()
+            self.after.clear()
+            self.hits.clear()
 
-    def for_path(self, path: str) -> tuple[int | None, bool]:
+    def for_path(self, path: str) -> tuple[int | None, bool, int | None]:
         with self._lock:
             status = next((s for p, s in self.status.items() if path.startswith(p)), None)
             dropped = any(path.startswith(p) for p in self.drop)
-        return status, dropped
+            after = next((s for p, s in self.after.items() if path.startswith(p)), None)
+        return status, dropped, after
 
 
 class FaultMiddleware:
@@ -63,7 +76,17 @@ class FaultMiddleware:
         if self.faults.latency_ms:
             # Injected on purpose: the sandbox stands in for a slow Plex.
             await asyncio.sleep(self.faults.latency_ms / 1000)
-        status, dropped = self.faults.for_path(scope["path"])
+        status, dropped, after = self.faults.for_path(scope["path"])
+        if status is not None or dropped or after is not None:
+            with self.faults._lock:
+                self.faults.hits[f"{scope['method']} {scope['path']}"] += 1
+        if after is not None:
+
+            async def discard(message: Message) -> None:
+                pass
+
+            await self.app(scope, receive, discard)
+            status = after
         if dropped:
             await send(
                 {

@@ -8,7 +8,9 @@ back to) a JSON file so people can model their own Home.
 from __future__ import annotations
 
 import json
+import os
 import secrets
+import stat
 import threading
 import time
 import uuid
@@ -293,5 +295,10 @@ class SandboxState:
             return
         data = self.household.model_dump(mode="json")
         tmp = self.state_file.with_suffix(self.state_file.suffix + ".tmp")
-        tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        # The file holds passwords and PINs: it keeps the mode its owner gave it (0600 stays 0600).
+        mode = stat.S_IMODE(self.state_file.stat().st_mode) if self.state_file.exists() else 0o600
+        descriptor = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(json.dumps(data, indent=2) + "\n")
+        os.chmod(tmp, mode)
         tmp.replace(self.state_file)

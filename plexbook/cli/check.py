@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -18,11 +20,13 @@ from plexbook.cli.common import (
     TimeoutOption,
     TracesDirOption,
     fail,
+    interrupt_code,
     sandbox_variant_for,
 )
 from plexbook.config import load_environment
-from plexbook.engine import RunSettings
-from plexbook.errors import BadInput
+from plexbook.engine import RunRequest, RunResult, RunSettings, execute
+from plexbook.errors import BadInput, Interrupted
+from plexbook.interrupts import StopRequest, signals_stop_runs
 from plexbook.targets import resolve_target
 
 
@@ -70,12 +74,17 @@ def check(
     results: list[CaseResult] = []
     try:
         variant = sandbox_variant_for(target, sandbox_variant, sandbox_seed)
-        with resolve_target(target, load_environment(), variant) as resolved:
+        with signals_stop_runs() as stop, resolve_target(target, load_environment(), variant) as resolved:
             for case in CASES:
                 secrets = resolved.secrets_for(case.options.user)
-                results.append(run_case(case, resolved.target, secrets, settings.request, mode, folder))
+                run = functools.partial(_execute_until_stopped, stop=stop)
+                results.append(run_case(case, resolved.target, secrets, settings.request, mode, folder, run))
+                if stop.exit_code is not None:
+                    break
     except BadInput as bad:
         fail(str(bad))
+    except (KeyboardInterrupt, Interrupted) as stopped:
+        fail("interrupted before the check started; nothing was done", code=interrupt_code(stopped))
     typer.echo(table(results))
     for result in results:
         for warning in result.warnings:
@@ -92,3 +101,7 @@ def check(
         write_junit(results, junit)
         typer.echo(f"JUnit: {junit}")
     raise typer.Exit(exit_code(results))
+
+
+def _execute_until_stopped(request: RunRequest, stop: StopRequest) -> RunResult:
+    return execute(replace(request, stop=stop))

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
 
-from plexbook.engine import RunResult
-from plexbook.errors import EXIT_BAD_INPUT, EXIT_OK, BadInput
+from plexbook.engine import RunResult, RunStatus
+from plexbook.errors import EXIT_BAD_INPUT, EXIT_OK, EXIT_SIGINT, BadInput, Interrupted
 from plexbook.sandbox import PRESETS, Variant, variant
 from plexbook.sandbox.variants import RANDOM
 from plexbook.targets import SANDBOX
@@ -35,6 +38,34 @@ HeadedOption = Annotated[bool, typer.Option("--headed/--headless", help="Show th
 TimeoutOption = Annotated[float, typer.Option("--timeout", help="Seconds to wait for any one thing on a page.")]
 
 
+def check_traces_dir(traces_dir: Path) -> None:
+    """Refuse a --traces-dir that cannot hold run folders, in one line, before anything starts.
+
+    Nothing is created here: a run refused for bad input leaves no folder behind.
+    """
+    existing = next((p for p in (traces_dir, *traces_dir.parents) if p.exists()), Path("."))
+    if not existing.is_dir():
+        fail(f"--traces-dir {traces_dir} cannot hold run folders: {existing} is a file, not a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        fail(f"--traces-dir {traces_dir} cannot hold run folders: {existing} is not writable")
+
+
+def confirm_at_terminal() -> Callable[[str, str], bool]:
+    """A person types the user's name before the committing click on live Plex (BadInput with no terminal)."""
+    if not sys.stdin.isatty():
+        raise BadInput("--target live changes a real account: confirm with --yes when no one is at a terminal")
+
+    def confirm(user: str, control: str) -> bool:
+        answer = typer.prompt(f'About to click {control} for {user} on live Plex. Type "{user}" to go on', default="")
+        return str(answer).strip() == user
+
+    return confirm
+
+
+def interrupt_code(stop: BaseException) -> int:
+    return stop.exit_code if isinstance(stop, Interrupted) else EXIT_SIGINT
+
+
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
     """Print a one-line error for a person (no traceback) and exit with ``code``."""
     typer.secho(f"Error: {message}", fg=typer.colors.RED, err=True)
@@ -46,6 +77,9 @@ def print_result(result: RunResult) -> int:
     who = f" for {result.user}" if result.user else ""
     if result.exit_code == EXIT_OK:
         typer.secho(f"{result.runbook}{who}: {result.status} - {result.message}", fg=typer.colors.GREEN)
+    elif result.status in (RunStatus.SERVER_ERROR, RunStatus.INTERRUPTED):
+        # These messages say it all in one line: what happened, what Plex says now, what to do.
+        typer.secho(f"{result.runbook}{who}: {result.message}", fg=typer.colors.RED, err=True)
     else:
         typer.secho(f"Error: {result.runbook}{who} {result.status} at {result.message}", fg=typer.colors.RED, err=True)
     typer.echo(f"Evidence: {result.run_dir}")

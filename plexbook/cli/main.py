@@ -23,7 +23,9 @@ def main() -> None:
     """Run documented Plex web-app flows in a real browser and keep evidence of every run.
 
     Exit codes: 0 done and verified (or nothing to do); 1 the flow failed or its outcome
-    did not verify; 2 bad input; 3 target unreachable or sign-in refused.
+    did not verify; 2 bad input; 3 target unreachable or sign-in refused; 4 Plex answered a
+    server error or cut the connection (the message says whether the change was made);
+    130 interrupted (Ctrl+C), 143 terminated (SIGTERM): the evidence says how far it got.
     """
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -15,17 +16,21 @@ from plexbook.cli.common import (
     TargetOption,
     TimeoutOption,
     TracesDirOption,
+    check_traces_dir,
+    confirm_at_terminal,
     fail,
+    interrupt_code,
     print_result,
     sandbox_variant_for,
     sandbox_variant_named,
 )
 from plexbook.config import load_environment
 from plexbook.engine import RunResult, RunSettings, execute
-from plexbook.errors import EXIT_OK, BadInput
+from plexbook.errors import EXIT_OK, BadInput, Interrupted
+from plexbook.interrupts import signals_stop_runs
 from plexbook.runbook import Mode, Runbook, RunOptions
 from plexbook.runbooks import RUNBOOKS
-from plexbook.targets import SANDBOX, resolve_target
+from plexbook.targets import LIVE, SANDBOX, resolve_target
 
 
 def _runbook(name: str) -> Runbook:
@@ -85,6 +90,12 @@ def run(
     rehearse: Annotated[
         bool, typer.Option("--rehearse", help="Stop at the committing click: check it, cancel, prove nothing changed.")
     ] = False,
+    yes: Annotated[
+        bool,
+        typer.Option(
+            "--yes", help="On --target live, commit without typing the user's name first (needed with no terminal)."
+        ),
+    ] = False,
 ) -> None:
     """Run a runbook by name, verify its outcome and keep its evidence in traces/.
 
@@ -96,8 +107,13 @@ def run(
     With --rehearse, every step runs up to the committing click (Remove, Save, Update),
     which is checked to be there and enabled, then cancelled; the run proves nothing changed.
 
+    On --target live, the run stops before the committing click until you type the user's
+    name; --yes skips that, and is required when no one is at a terminal.
+
     Exit codes: 0 done and verified (or nothing to do); 1 the flow failed or its outcome
-    did not verify; 2 bad input; 3 target unreachable or sign-in refused.
+    did not verify; 2 bad input; 3 target unreachable or sign-in refused; 4 Plex answered a
+    server error or cut the connection (the message says whether the change was made);
+    130 interrupted (Ctrl+C), 143 terminated (SIGTERM): the evidence says how far it got.
 
     Example:
 
@@ -119,12 +135,17 @@ def run(
     mode: Mode | None = ("set" if set_pin else "remove") if book.name == "managed-user-pin" else None
     options = RunOptions(user=user, mode=mode, rehearse=rehearse)
     settings = RunSettings(BrowserOptions(browser, headed, slow_mo), trace, timeout, traces_dir, pdf)  # type: ignore[arg-type]
+    check_traces_dir(traces_dir)
     try:
+        confirm = None if rehearse or target != LIVE or yes else confirm_at_terminal()
         variant = sandbox_variant_for(target, sandbox_variant, sandbox_seed)
-        with resolve_target(target, load_environment(), variant) as resolved:
-            result = execute(settings.request(book, resolved.target, resolved.secrets_for(user), options))
+        with signals_stop_runs() as stop, resolve_target(target, load_environment(), variant) as resolved:
+            request = settings.request(book, resolved.target, resolved.secrets_for(user), options)
+            result = execute(replace(request, confirm=confirm, stop=stop))
     except BadInput as bad:
         fail(str(bad))
+    except (KeyboardInterrupt, Interrupted) as stop:
+        fail("interrupted before the run started; nothing was done", code=interrupt_code(stop))
     raise typer.Exit(print_result(result))
 
 
@@ -153,16 +174,22 @@ def demo(
     results: list[RunResult] = []
     try:
         variant = sandbox_variant_named(sandbox_variant, sandbox_seed)
-        with resolve_target(SANDBOX, {}, variant) as resolved:
+        with signals_stop_runs() as stop, resolve_target(SANDBOX, {}, variant) as resolved:
             typer.echo(f"Sandbox at {resolved.target.app_url} ({variant.name})")
             for name, options in plan:
                 typer.echo(f"\n== {name}")
                 secrets = resolved.secrets_for(options.user)
-                result = execute(settings.request(RUNBOOKS[name], resolved.target, secrets, options))
+                result = execute(
+                    replace(settings.request(RUNBOOKS[name], resolved.target, secrets, options), stop=stop)
+                )
                 print_result(result)
                 results.append(result)
+                if stop.exit_code is not None:
+                    break
     except BadInput as bad:
         fail(str(bad))
+    except (KeyboardInterrupt, Interrupted) as stopped:
+        fail("interrupted before the demo started; nothing was done", code=interrupt_code(stopped))
     typer.echo("\nEvidence:")
     for result in results:
         typer.echo(f"  {result.runbook:<17} {result.status:<14} {result.run_dir}")

@@ -59,6 +59,13 @@ def sandbox(
     fail_route: Annotated[
         list[str], typer.Option("--fail", help="Make a route answer an error: ROUTE=STATUS (repeatable).")
     ] = [],  # noqa: B006 - typer reads the default
+    fail_after: Annotated[
+        list[str],
+        typer.Option(
+            "--fail-after",
+            help="Carry out a route's request, then answer an error anyway, as live Plex may: ROUTE=STATUS.",
+        ),
+    ] = [],  # noqa: B006 - typer reads the default
     drop: Annotated[list[str], typer.Option(help="Cut connections to a route mid-answer (repeatable).")] = [],  # noqa: B006
 ) -> None:
     """Serve the local Plex sandbox in the foreground until Ctrl+C.
@@ -87,7 +94,9 @@ def sandbox(
             edit_pin_label=edit_pin_label,
             drop_remove=drop_remove,
         )
-        faults = Faults(latency_ms=latency_ms, status=_fault_pairs(fail_route), drop=set(drop))
+        faults = Faults(
+            latency_ms=latency_ms, status=_fault_pairs(fail_route), drop=set(drop), after=_fault_pairs(fail_after)
+        )
         server = SandboxServer(chosen, state_file=state, host=host, port=port, faults=faults, log_level="warning")
     except (ValueError, HouseholdError) as exc:
         fail(str(exc), code=2)

@@ -1,0 +1,323 @@
+"""Every ending leaves true, complete, private evidence: done, refused, server error, interrupted.
+
+After an interrupt or a server error, what the manifest says about the change is checked
+against the sandbox's own state.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Playwright
+
+from plexbook.engine import RunResult
+from plexbook.evidence import verify_run
+from plexbook.report import write_reports
+from plexbook.sandbox import SandboxServer, variant
+from plexbook.scrub import Scrubber, redact_field_values
+from tests.conftest import ALEX, run_cli, run_flow
+
+ALEX_SECRETS = {"PLEX_EMAIL": ALEX[0], "PLEX_PASSWORD": ALEX[1]}
+JORDAN = {**ALEX_SECRETS, "PLEX_PIN": "2468"}
+EVERY_SECRET = {"PLEX_PASSWORD": ALEX[1], "PLEX_PIN": "2468", "PLEX_NEW_PIN": "5678"}
+
+
+def manifest(run_dir: Path) -> dict[str, object]:
+    return json.loads((run_dir / "manifest.json").read_text())
+
+
+def outcome(run_dir: Path) -> dict[str, object]:
+    found = manifest(run_dir)["outcome"]
+    assert isinstance(found, dict)
+    return found
+
+
+def assert_private_and_clean(run_dir: Path) -> None:
+    """0700/0600 whatever the umask, every artifact hashed, and no secret anywhere."""
+    assert run_dir.stat().st_mode & 0o777 == 0o700
+    for path in run_dir.iterdir():
+        assert path.stat().st_mode & 0o777 == 0o600, path.name
+    assert [str(f) for f in verify_run(run_dir, EVERY_SECRET)] == []
+
+
+@pytest.fixture
+def sandbox(classic_sandbox: SandboxServer) -> SandboxServer:
+    return classic_sandbox
+
+
+# -- server errors --------------------------------------------------------------------------
+@pytest.mark.parametrize("made", [False, True], ids=["answered-before-the-change", "answered-after-the-change"])
+def test_a_server_error_on_remove_is_never_retried_and_the_real_state_is_told(
+    playwright: Playwright, sandbox: SandboxServer, tmp_path: Path, made: bool
+) -> None:
+    route = "/api/home/users/1002"
+    sandbox.faults.fail_after(route, 503) if made else sandbox.faults.fail(route, 503)
+    result = run_flow(playwright, sandbox, tmp_path, "remove-pin", JORDAN, user="Jordan")
+    assert (result.exit_code, result.status) == (4, "server error"), result.message
+    assert sandbox.faults.hits[f"PUT {route}"] == 1
+    assert result.message.startswith(f"Plex answered 503 to PUT {route} after Remove was clicked")
+    jordan_pin = sandbox.state.user_titled("Jordan").pin
+    if made:
+        assert jordan_pin is None
+        assert "the change was made all the same" in result.message
+        assert "do not run it again" in result.message
+    else:
+        assert jordan_pin == "2468"
+        assert 'still shows "PIN Required" for Jordan' in result.message
+        assert "safe to run again" in result.message
+    assert outcome(result.run_dir)["status"] == "server error"
+    assert "refused" not in result.message
+    assert not (result.run_dir / "drift.json").exists()
+    assert_private_and_clean(result.run_dir)
+
+
+def test_a_server_error_on_the_pin_check_is_not_a_refusal(
+    playwright: Playwright, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    sandbox.faults.fail("/api/v2/home/users/1002/pin/verify", 503)
+    result = run_flow(playwright, sandbox, tmp_path, "remove-pin", JORDAN, user="Jordan")
+    assert result.exit_code == 4, result.message
+    assert "Plex answered 503 to POST /api/v2/home/users/1002/pin/verify at step 3" in result.message
+    assert "nothing was committed, so it is safe to run again" in result.message
+    assert "refused" not in result.message
+    assert sandbox.state.user_titled("Jordan").pin == "2468"
+    assert_private_and_clean(result.run_dir)
+
+
+def test_a_server_error_on_update_is_not_drift(playwright: Playwright, sandbox: SandboxServer, tmp_path: Path) -> None:
+    sandbox.faults.fail("/api/v2/user/pin/reset", 503)
+    result = run_flow(playwright, sandbox, tmp_path, "reset-pin", {**ALEX_SECRETS, "PLEX_NEW_PIN": "5678"})
+    assert result.exit_code == 4, result.message
+    assert "Plex answered 503 to POST /api/v2/user/pin/reset after Update was clicked" in result.message
+    assert "the change was not made" in result.message
+    assert sandbox.state.user_titled("Alex").pin == "1234"
+    assert not (result.run_dir / "drift.json").exists()
+    assert_private_and_clean(result.run_dir)
+
+
+def test_a_cut_sign_in_says_the_connection_was_cut(
+    playwright: Playwright, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    sandbox.faults.drop_connection("/api/v2/users/signin")
+    result = run_flow(playwright, sandbox, tmp_path, "remove-pin", JORDAN, user="Jordan")
+    assert result.exit_code == 4, result.message
+    assert "the connection to Plex was cut during POST /api/v2/users/signin at step 1" in result.message
+    assert "Cannot read properties" not in result.message
+    assert_private_and_clean(result.run_dir)
+
+
+# -- interrupts -----------------------------------------------------------------------------
+@pytest.fixture
+def slow_sandbox(sandbox: SandboxServer) -> SandboxServer:
+    """Slow enough that a signal lands inside the step it is aimed at (faults are cleared on reset)."""
+    sandbox.faults.latency_ms = 150
+    return sandbox
+
+
+def _run_until_step(
+    base_url: str, traces: Path, step: int, signum: int, *, group: bool = False
+) -> subprocess.CompletedProcess[str]:
+    """``plexbook run remove-pin`` in its own process, signalled as soon as step ``step``'s screenshot exists.
+
+    With ``group``, the signal goes to the whole process group, browser and driver included,
+    as Ctrl+C at a terminal does.
+    """
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PLEX_")}
+    env.update(JORDAN)
+    args = [
+        "run",
+        "remove-pin",
+        "--user",
+        "Jordan",
+        "--target",
+        base_url,
+        "--traces-dir",
+        str(traces),
+        "--timeout",
+        "10",
+    ]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "plexbook.cli.main", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        env=env,
+        start_new_session=group,
+    )
+    deadline = time.monotonic() + 120
+    while process.poll() is None and time.monotonic() < deadline:
+        if list(traces.glob(f"*/{step:02d}-*.png")):
+            if group:
+                os.killpg(process.pid, signum)
+            else:
+                process.send_signal(signum)
+            break
+        time.sleep(0.02)  # polling a folder for a file another process writes: no event to wait on
+    stdout, stderr = process.communicate(timeout=120)
+    return subprocess.CompletedProcess([*args, str(process.pid)], process.returncode, stdout, stderr)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+@pytest.mark.parametrize("step", [1, 2, 3, 4])
+def test_a_signal_at_any_step_leaves_a_true_manifest(
+    slow_sandbox: SandboxServer, tmp_path: Path, step: int, signum: int
+) -> None:
+    traces = tmp_path / "traces"
+    result = _run_until_step(slow_sandbox.base_url, traces, step, signum)
+    assert result.returncode == 128 + signum, result.stdout + result.stderr
+    (run_dir,) = traces.iterdir()
+    told = outcome(run_dir)
+    assert told["status"] == "interrupted"
+    assert told["exit_code"] == 128 + signum
+    removed = slow_sandbox.state.user_titled("Jordan").pin is None
+    message = str(told["message"])
+    if removed:
+        assert message.startswith("Interrupted after Remove was clicked; the change was made all the same")
+    else:
+        assert "nothing was committed" in message or "the change was not made" in message
+    assert message in result.stderr
+    statuses = [s["status"] for s in manifest(run_dir)["steps"]]  # type: ignore[union-attr,index]
+    assert statuses[:step] == ["passed"] * step
+    assert "failed" not in statuses
+    assert "Traceback" not in result.stderr
+    assert_private_and_clean(run_dir)
+
+
+def test_ctrl_c_at_a_terminal_reaches_the_browser_too_and_the_evidence_is_still_true(
+    slow_sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    traces = tmp_path / "traces"
+    result = _run_until_step(slow_sandbox.base_url, traces, 4, signal.SIGINT, group=True)
+    assert result.returncode == 130, result.stdout + result.stderr
+    (run_dir,) = traces.iterdir()
+    message = str(outcome(run_dir)["message"])
+    assert slow_sandbox.state.user_titled("Jordan").pin is None
+    assert message.startswith("Interrupted after Remove was clicked; the change was made all the same"), message
+    assert_private_and_clean(run_dir)
+    # Nothing is left running: the browser and Playwright's driver went with the run.
+    with pytest.raises(ProcessLookupError):
+        os.killpg(int(result.args[-1]), 0)
+
+
+def test_a_drift_after_every_secret_was_typed_leaks_nothing(playwright: Playwright, tmp_path: Path) -> None:
+    with SandboxServer(variant("classic", drop_remove=True)) as drifted:
+        result = run_flow(playwright, drifted, tmp_path, "remove-pin", JORDAN, user="Jordan")
+    assert result.exit_code == 1, result.message
+    assert (result.run_dir / "drift.json").is_file()
+    assert_private_and_clean(result.run_dir)
+
+
+# -- bad input and private evidence ---------------------------------------------------------
+@pytest.mark.parametrize("pin", ["\u0661\u0662\u0663\u0664", "2468\n", "246"], ids=["arabic-indic", "newline", "short"])
+def test_a_pin_is_four_ascii_digits(sandbox: SandboxServer, tmp_path: Path, pin: str) -> None:
+    result = run_cli(
+        "run",
+        "remove-pin",
+        "--user",
+        "Jordan",
+        "--target",
+        sandbox.base_url,
+        cwd=tmp_path,
+        env={**JORDAN, "PLEX_PIN": pin},
+    )
+    assert result.returncode == 2
+    assert "PLEX_PIN must be exactly 4 digits" in result.stderr
+    assert not list((tmp_path / "traces").glob("*")), "no run folder: nothing started"
+
+
+def test_the_sandbox_refuses_a_pin_of_other_digits(api: object, sandbox: SandboxServer) -> None:
+    import httpx
+
+    from tests.conftest import CLIENT_HEADERS, sign_in_token
+
+    token = sign_in_token(sandbox.base_url)
+    answer = httpx.put(
+        f"{sandbox.base_url}/api/home/users/1001",
+        params={"pin": "\u0661\u0662\u0663\u0664", "currentPin": "1234"},
+        headers={**CLIENT_HEADERS, "X-Plex-Token": token, "Accept": "application/json"},
+    )
+    assert answer.status_code == 400
+    assert sandbox.state.user_titled("Alex").pin == "1234"
+
+
+def test_an_unusable_traces_dir_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    result = run_cli("run", "remove-pin", "--traces-dir", str(blocker), cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().startswith(f"Error: --traces-dir {blocker} cannot hold run folders: ")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_live_needs_yes_without_a_terminal(tmp_path: Path) -> None:
+    result = run_cli("run", "remove-pin", "--target", "live", cwd=tmp_path, env=JORDAN)
+    assert result.returncode == 2
+    assert "--yes" in result.stderr
+
+
+def test_report_md_escapes_titles(tmp_path: Path) -> None:
+    title = "<img src=x onerror=alert(1)> [x](javascript:alert(2))"
+    data = {
+        "runbook": "remove-pin",
+        "run_id": "r",
+        "user": title,
+        "target": "sandbox",
+        "account": None,
+        "started": "s",
+        "ended": "e",
+        "versions": {"plexbook": "1", "playwright": "1", "browser": "b"},
+        "outcome": {"status": "done", "message": f"{title}'s PIN is removed", "exit_code": 0},
+        "steps": [{"number": 1, "title": title, "status": "passed", "commits": False, "duration_s": 1, "error": None}],
+        "verification": None,
+        "rehearsal": False,
+        "trace": None,
+    }
+    write_reports(data, tmp_path, Scrubber([]))
+    markdown = (tmp_path / "report.md").read_text()
+    assert "<img src=x" not in markdown
+    assert "](javascript:" not in markdown
+    assert "&lt;img src=x onerror=alert\\(1\\)&gt;" in markdown
+    assert "<img src=x" not in (tmp_path / "report.html").read_text()
+
+
+def test_an_aria_snapshot_never_keeps_what_a_field_holds() -> None:
+    aria = (
+        '- dialog "Edit PIN":\n  - textbox "New PIN": "5678"\n  - textbox "Email": alex@example.test\n  - button "Save"'
+    )
+    redacted = redact_field_values(aria)
+    assert "5678" not in redacted
+    assert "alex@example.test" not in redacted
+    assert '- button "Save"' in redacted
+
+
+def test_evidence_verify_names_an_edited_manifest(
+    playwright: Playwright, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    result: RunResult = run_flow(playwright, sandbox, tmp_path, "remove-pin", JORDAN, user="Jordan")
+    assert result.exit_code == 0, result.message
+    path = result.run_dir / "manifest.json"
+    path.write_text(path.read_text().replace('"status": "done"', '"status": "failed"'))
+    checked = run_cli("evidence", "verify", str(result.run_dir), cwd=tmp_path)
+    assert checked.returncode == 1
+    assert "manifest.json: changed since the run" in checked.stdout + checked.stderr
+
+
+def test_the_sandbox_keeps_a_state_files_mode(tmp_path: Path) -> None:
+    from plexbook.sandbox import SandboxState, load_household
+
+    state_file = tmp_path / "home.json"
+    state_file.write_text(
+        json.dumps({"accounts": [{"email": "s@x.test", "password": "pw", "users": [{"title": "S", "admin": True}]}]})
+    )
+    state_file.chmod(0o600)
+    state = SandboxState(load_household(state_file), state_file=state_file)
+    state.save()
+    assert state_file.stat().st_mode & 0o777 == 0o600
