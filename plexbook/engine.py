@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -187,7 +188,8 @@ def _run(request: RunRequest, session: BrowserSession, recorder: Recorder) -> Ru
     finally:
         result = _scrubbed(result, request)
         _finish(recorder, result, request, flow, session.pdf_printer() if request.settings.pdf else None)
-        context.close()
+        with contextlib.suppress(PlaywrightError):  # a crashed browser has closed it already
+            context.close()
     result.user = flow.user if flow else request.options.user
     return result
 
@@ -273,18 +275,30 @@ def _run_steps(
     except (RunStop, PlexRefused, UnexpectedScreen, AssertionError, PlaywrightError) as exc:
         trouble = flow.trouble_in_step()
         if trouble is None:
-            return _stopped(book, flow, run_dir, current, exc)
+            return _stopped(book, flow, recorder, current, exc)
         return _server_error(book, flow, recorder, current, trouble)
 
 
-def _stopped(book: Runbook, flow: Flow, run_dir: Path, current: StepRecord | None, exc: BaseException) -> RunResult:
-    """A step stopped for a reason of its own: bad input, a refusal, or the UI moved (drift)."""
+def _stopped(
+    book: Runbook, flow: Flow, recorder: Recorder, current: StepRecord | None, exc: BaseException
+) -> RunResult:
+    """A step stopped for a reason of its own: bad input, a refusal, the browser gone, or drift."""
+    run_dir = recorder.run_dir
     if isinstance(exc, RunStop):
         return _failed(book, run_dir, current, exc.exit_code, str(exc))
     if isinstance(exc, PlexRefused):
         what = {PinRefused: "Plex refused the PIN", PasswordRefused: "Plex refused the password"}
         refused = f"{what.get(type(exc), 'Plex refused')}: {exc}"
         return _failed(book, run_dir, current, EXIT_FLOW_FAILED, refused)
+    if _browser_gone(flow, exc):
+        # Playwright's headline only: the locator it was waiting for says nothing to a person here.
+        told = f"the browser closed or crashed ({str(exc).splitlines()[0]})"
+        if flow.commit_sent:
+            control = book.commit_control(flow.options)
+            told += f" after {control} was clicked; {_real_state(book, flow, recorder)}"
+        else:
+            told += "; nothing was committed, so it is safe to run again"
+        return _failed(book, run_dir, current, EXIT_FLOW_FAILED, told)
     where = f"step {current.number}: {current.title}" if current is not None else "the run"
     drift = diagnose(flow.page, where, current.screenshot if current is not None else None)
     if drift is None:
@@ -324,6 +338,16 @@ def _interrupted(book: Runbook, flow: Flow, recorder: Recorder, current: StepRec
         message = f"Interrupted {at}; nothing was committed, so it is safe to run again"
     result = RunResult(book.name, recorder.run_dir, code, RunStatus.INTERRUPTED, message, failed_step=current)
     return result
+
+
+def _browser_gone(flow: Flow, exc: BaseException) -> bool:
+    """The page, its context or the browser closed or crashed under the run."""
+    if isinstance(exc, PlaywrightError) and ("closed" in str(exc) or "crash" in str(exc).lower()):
+        return True
+    try:
+        return flow.page.is_closed()
+    except PlaywrightError:
+        return True
 
 
 #: How long the state is asked for after an interrupt or a server error: a person is waiting.

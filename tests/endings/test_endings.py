@@ -15,10 +15,12 @@ import time
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Playwright
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Locator, Playwright
 
 from plexbook.engine import RunResult
 from plexbook.evidence import verify_run
+from plexbook.pages.actions import listening
 from plexbook.report import write_reports
 from plexbook.sandbox import SandboxServer, variant
 from plexbook.scrub import Scrubber, redact_field_values
@@ -110,6 +112,32 @@ def test_a_cut_sign_in_says_the_connection_was_cut(
     assert result.exit_code == 4, result.message
     assert "the connection to Plex was cut during POST /api/v2/users/signin at step 1" in result.message
     assert "Cannot read properties" not in result.message
+    assert_private_and_clean(result.run_dir)
+
+
+def test_a_browser_crash_leaves_a_complete_true_manifest(
+    playwright: Playwright, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    crashed: list[bool] = []
+
+    def crash_before_edit_pin(locator: Locator) -> None:
+        if not crashed and "(Edit|Set) PIN" in str(locator):
+            crashed.append(True)
+            try:
+                locator.page.goto("chrome://crash", timeout=5000)
+            except PlaywrightError:
+                pass  # "page crashed": what was asked for
+
+    with listening(crash_before_edit_pin):
+        result = run_flow(playwright, sandbox, tmp_path, "remove-pin", JORDAN, user="Jordan")
+    assert crashed
+    assert result.exit_code == 1, result.message
+    assert "the browser closed or crashed" in result.message
+    assert "nothing was committed, so it is safe to run again" in result.message
+    assert sandbox.state.user_titled("Jordan").pin == "2468"
+    told = outcome(result.run_dir)
+    assert told["status"] == "failed"
+    assert told["message"] == result.message
     assert_private_and_clean(result.run_dir)
 
 
