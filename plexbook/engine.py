@@ -75,6 +75,8 @@ class RunSettings:
     timeout_s: float = 30.0
     traces_dir: Path = Path("traces")
     pdf: bool = False
+    #: Checked before every action and step of every run: a signal asked the runs to stop.
+    stop: StopRequest = field(default_factory=StopRequest)
 
     def request(
         self,
@@ -101,8 +103,6 @@ class RunRequest:
     structure: StructureCheck | None = None
     #: Asked (user, control) right before the committing click; False stops the run there.
     confirm: Callable[[str, str], bool] | None = None
-    #: Checked before every action and step: a signal asked the run to stop.
-    stop: StopRequest = field(default_factory=StopRequest)
 
 
 @dataclass
@@ -179,11 +179,12 @@ def _run(request: RunRequest, session: BrowserSession, recorder: Recorder) -> Ru
         recorder.attach(context, page, session.version)
         flow = Flow(page, request.target, request.secrets, request.options, structure=request.structure)
         flow.watch_network()
-        with listening(lambda _locator: request.stop.check()):
-            result = _run_steps(book, flow, recorder, request.confirm, request.stop)
-    except (KeyboardInterrupt, Interrupted) as stop:
+        stop = request.settings.stop
+        with listening(lambda _locator: stop.check()):
+            result = _run_steps(book, flow, recorder, request.confirm, stop)
+    except (KeyboardInterrupt, Interrupted) as interrupted:
         # Stopped before the steps began (or while they were being set up): nothing was committed.
-        code = stop.exit_code if isinstance(stop, Interrupted) else EXIT_SIGINT
+        code = interrupted.exit_code if isinstance(interrupted, Interrupted) else EXIT_SIGINT
         result = RunResult(book.name, recorder.run_dir, code, RunStatus.INTERRUPTED, "interrupted before any step ran")
     finally:
         result = _scrubbed(result, request)

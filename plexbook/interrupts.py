@@ -35,9 +35,8 @@ class StopRequest:
 
 
 @contextmanager
-def signals_stop_runs() -> Iterator[StopRequest]:
-    """For the block, SIGINT and SIGTERM ask the run to stop at its next safe point."""
-    stop = StopRequest()
+def signals_stop_runs(stop: StopRequest) -> Iterator[None]:
+    """For the block, SIGINT and SIGTERM ask the runs that check ``stop`` to stop at their next safe point."""
 
     def handle(signum: int, frame: FrameType | None) -> None:
         code = EXIT_SIGTERM if signum == signal.SIGTERM else EXIT_SIGINT
@@ -48,7 +47,7 @@ def signals_stop_runs() -> Iterator[StopRequest]:
 
     previous = {sig: signal.signal(sig, handle) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        yield stop
+        yield
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)

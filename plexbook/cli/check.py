@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -24,9 +22,9 @@ from plexbook.cli.common import (
     sandbox_variant_for,
 )
 from plexbook.config import load_environment
-from plexbook.engine import RunRequest, RunResult, RunSettings, execute
+from plexbook.engine import RunSettings
 from plexbook.errors import BadInput, Interrupted
-from plexbook.interrupts import StopRequest, signals_stop_runs
+from plexbook.interrupts import signals_stop_runs
 from plexbook.targets import resolve_target
 
 
@@ -74,12 +72,11 @@ def check(
     results: list[CaseResult] = []
     try:
         variant = sandbox_variant_for(target, sandbox_variant, sandbox_seed)
-        with signals_stop_runs() as stop, resolve_target(target, load_environment(), variant) as resolved:
+        with signals_stop_runs(settings.stop), resolve_target(target, load_environment(), variant) as resolved:
             for case in CASES:
                 secrets = resolved.secrets_for(case.options.user)
-                run = functools.partial(_execute_until_stopped, stop=stop)
-                results.append(run_case(case, resolved.target, secrets, settings.request, mode, folder, run))
-                if stop.exit_code is not None:
+                results.append(run_case(case, resolved.target, secrets, settings.request, mode, folder))
+                if settings.stop.exit_code is not None:
                     break
     except BadInput as bad:
         fail(str(bad))
@@ -101,7 +98,3 @@ def check(
         write_junit(results, junit)
         typer.echo(f"JUnit: {junit}")
     raise typer.Exit(exit_code(results))
-
-
-def _execute_until_stopped(request: RunRequest, stop: StopRequest) -> RunResult:
-    return execute(replace(request, stop=stop))

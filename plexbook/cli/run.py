@@ -139,9 +139,9 @@ def run(
     try:
         confirm = None if rehearse or target != LIVE or yes else confirm_at_terminal()
         variant = sandbox_variant_for(target, sandbox_variant, sandbox_seed)
-        with signals_stop_runs() as stop, resolve_target(target, load_environment(), variant) as resolved:
+        with signals_stop_runs(settings.stop), resolve_target(target, load_environment(), variant) as resolved:
             request = settings.request(book, resolved.target, resolved.secrets_for(user), options)
-            result = execute(replace(request, confirm=confirm, stop=stop))
+            result = execute(replace(request, confirm=confirm))
     except BadInput as bad:
         fail(str(bad))
     except (KeyboardInterrupt, Interrupted) as stop:
@@ -174,17 +174,15 @@ def demo(
     results: list[RunResult] = []
     try:
         variant = sandbox_variant_named(sandbox_variant, sandbox_seed)
-        with signals_stop_runs() as stop, resolve_target(SANDBOX, {}, variant) as resolved:
+        with signals_stop_runs(settings.stop), resolve_target(SANDBOX, {}, variant) as resolved:
             typer.echo(f"Sandbox at {resolved.target.app_url} ({variant.name})")
             for name, options in plan:
                 typer.echo(f"\n== {name}")
                 secrets = resolved.secrets_for(options.user)
-                result = execute(
-                    replace(settings.request(RUNBOOKS[name], resolved.target, secrets, options), stop=stop)
-                )
+                result = execute(settings.request(RUNBOOKS[name], resolved.target, secrets, options))
                 print_result(result)
                 results.append(result)
-                if stop.exit_code is not None:
+                if settings.stop.exit_code is not None:
                     break
     except BadInput as bad:
         fail(str(bad))
