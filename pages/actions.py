@@ -1,40 +1,28 @@
 """Page objects announce the element they are about to act on, so evidence can show it.
 
-A recorder subscribes while a step runs and takes an annotated screenshot of the element;
-with nobody subscribed, announcing costs nothing.
+Everything page objects record belongs to one run, in an :class:`ActionScope` that the engine
+opens for the run: who listens to ``acting_on``, which named locators were used (for drift
+reports), and how long ``expect`` waits. The scope lives in a context variable, so runs in
+different threads of one process never see each other's. Outside any scope (page objects
+used on their own), announcing costs nothing and ``expect`` keeps Playwright's default.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import Any, overload
 
-from playwright.sync_api import Locator
+from playwright.sync_api import APIResponse, Expect, Locator, Page
+from playwright.sync_api._generated import APIResponseAssertions, LocatorAssertions, PageAssertions
 
 Listener = Callable[[Locator], None]
-_listeners: list[Listener] = []
+#: How many named locators a scope remembers, most recent last.
+_USED_KEPT = 100
 
 
-def acting_on(locator: Locator) -> Locator:
-    """Announce ``locator`` as the element the next action uses; returns it for chaining."""
-    for listener in _listeners:
-        listener(locator)
-    return locator
-
-
-@contextmanager
-def listening(listener: Listener) -> Iterator[None]:
-    """Hear every ``acting_on`` while the block runs."""
-    _listeners.append(listener)
-    try:
-        yield
-    finally:
-        _listeners.remove(listener)
-
-
-# -- which locators a flow used, for drift reports ----------------------------------------------
 @dataclass(frozen=True)
 class UsedLocator:
     """A page object's locator, as a flow used it: enough to say in words what went missing."""
@@ -50,9 +38,94 @@ class UsedLocator:
     optional: bool = False
 
 
-#: The named locators used, most recent last.
-_used: list[UsedLocator] = []
-_USED_KEPT = 100
+@dataclass
+class ActionScope:
+    """What page objects record for one run."""
+
+    #: Hear every ``acting_on``, oldest subscriber first.
+    listeners: list[Listener] = field(default_factory=list)
+    #: The named locators used since the last :meth:`forget_used`, oldest first.
+    used: list[UsedLocator] = field(default_factory=list)
+    #: ``expect`` for this run, with the run's timeout.
+    expect: Expect = field(default_factory=Expect)
+    #: How long this run's assertions wait (None: Playwright's default).
+    timeout_ms: float | None = None
+
+    def set_timeout(self, timeout_ms: float) -> None:
+        """How long this run's ``expect`` assertions wait."""
+        self.timeout_ms = timeout_ms
+        self.expect.set_options(timeout=timeout_ms)
+
+    def forget_used(self) -> None:
+        self.used.clear()
+
+
+_scope: ContextVar[ActionScope | None] = ContextVar("plexbook_action_scope", default=None)
+_DEFAULT_EXPECT = Expect()
+
+
+def current_scope() -> ActionScope | None:
+    """The scope of the run going on in this thread, if any."""
+    return _scope.get()
+
+
+@contextmanager
+def action_scope() -> Iterator[ActionScope]:
+    """A fresh scope for one run; it still hears the listeners of the scope around it."""
+    outer = _scope.get()
+    scope = ActionScope(listeners=list(outer.listeners) if outer is not None else [])
+    token = _scope.set(scope)
+    try:
+        yield scope
+    finally:
+        _scope.reset(token)
+
+
+def acting_on(locator: Locator) -> Locator:
+    """Announce ``locator`` as the element the next action uses; returns it for chaining."""
+    scope = _scope.get()
+    if scope is not None:
+        for listener in list(scope.listeners):
+            listener(locator)
+    return locator
+
+
+@contextmanager
+def listening(listener: Listener) -> Iterator[None]:
+    """Hear every ``acting_on`` of this thread's run while the block runs (and of runs it starts)."""
+    with _scope_or_new(_scope.get()) as scope:
+        scope.listeners.append(listener)
+        try:
+            yield
+        finally:
+            scope.listeners.remove(listener)
+
+
+@contextmanager
+def _scope_or_new(scope: ActionScope | None) -> Iterator[ActionScope]:
+    """``scope`` itself, or a new one for the block when there is none."""
+    if scope is not None:
+        yield scope
+        return
+    with action_scope() as fresh:
+        yield fresh
+
+
+@overload
+def expect(actual: Locator, message: str | None = None) -> LocatorAssertions: ...
+@overload
+def expect(actual: Page, message: str | None = None) -> PageAssertions: ...
+@overload
+def expect(actual: APIResponse, message: str | None = None) -> APIResponseAssertions: ...
+def expect(
+    actual: Locator | Page | APIResponse, message: str | None = None
+) -> LocatorAssertions | PageAssertions | APIResponseAssertions:
+    """Playwright's ``expect``, waiting as long as this thread's run says (5 s outside a run)."""
+    scope = _scope.get()
+    return (scope.expect if scope is not None else _DEFAULT_EXPECT)(actual, message)
+
+
+# -- which locators a flow used, for drift reports ----------------------------------------------
 LocatorGetter = Callable[[Any], Locator]
 
 
@@ -75,8 +148,10 @@ class NamedLocator:
         if owner is None:
             return self
         locator = self.getter(owner)
-        _used.append(UsedLocator(self.name, locator, owner, self.what, self.optional))
-        del _used[:-_USED_KEPT]
+        scope = _scope.get()
+        if scope is not None:
+            scope.used.append(UsedLocator(self.name, locator, owner, self.what, self.optional))
+            del scope.used[:-_USED_KEPT]
         return locator
 
 
@@ -102,9 +177,6 @@ def named_locator(
 
 
 def used_locators() -> list[UsedLocator]:
-    """The named locators used since the last :func:`forget_used`, oldest first."""
-    return list(_used)
-
-
-def forget_used() -> None:
-    _used.clear()
+    """The named locators this thread's run used since its last ``forget_used``, oldest first."""
+    scope = _scope.get()
+    return list(scope.used) if scope is not None else []

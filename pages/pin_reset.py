@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Locator, Page
 
-from plexbook.pages.actions import acting_on, named_locator
+from plexbook.pages.actions import acting_on, expect, named_locator
 from plexbook.pages.common import PASSWORD, alert, any_of, control
 from plexbook.pages.errors import PasswordRefused, UnexpectedScreen
 from plexbook.pages.secret_input import PIN_ENTRY, enter_pin, enter_secret, pin_boxes

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Locator, Page
 
-from plexbook.pages.actions import acting_on, named_locator
+from plexbook.pages.actions import acting_on, expect, named_locator
 from plexbook.pages.common import any_of, control
 from plexbook.pages.pin_dialogs import ConfirmPinDialog, EditPinDialog
 

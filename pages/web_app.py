@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Locator, Page
 
-from plexbook.pages.actions import acting_on, named_locator
+from plexbook.pages.actions import acting_on, expect, named_locator
 from plexbook.pages.common import any_of, control
 from plexbook.pages.plex_home import HOME_HEADING, PlexHomePage
 

@@ -21,7 +21,9 @@ from typing import Literal
 
 import platformdirs
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import Locator, expect
+from playwright.sync_api import Locator
+
+from plexbook.pages.actions import expect
 
 #: The baselines that ship with plexbook: read, never written.
 BASELINES = Path(__file__).parent / "baselines"

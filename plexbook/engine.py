@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright
 from playwright.sync_api import Error as PlaywrightError
 
 from plexbook.baselines import StructureCheck
@@ -31,7 +31,7 @@ from plexbook.errors import (
     RunStop,
 )
 from plexbook.interrupts import StopRequest
-from plexbook.pages.actions import forget_used, listening
+from plexbook.pages.actions import ActionScope, action_scope, listening
 from plexbook.pages.errors import PasswordRefused, PinRefused, PlexRefused, UnexpectedScreen
 from plexbook.pages.overlays import dismiss_interstitials
 from plexbook.plex_api import ServerTrouble
@@ -148,8 +148,9 @@ def execute(request: RunRequest, playwright: Playwright | None = None, browser: 
         session.start()
     except (BrowserNotFound, PlaywrightError) as exc:
         return _not_started(request, recorder, f"cannot start the browser: {_first_lines(exc)}")
-    with session:
-        return _run(request, session, recorder)
+    # Everything page objects record during the run is the run's own, whatever else runs beside it.
+    with session, action_scope() as scope:
+        return _run(request, session, recorder, scope)
 
 
 def _open_evidence(request: RunRequest) -> Recorder:
@@ -168,20 +169,20 @@ def _not_started(request: RunRequest, recorder: Recorder, message: str) -> RunRe
     return result
 
 
-def _run(request: RunRequest, session: BrowserSession, recorder: Recorder) -> RunResult:
+def _run(request: RunRequest, session: BrowserSession, recorder: Recorder, scope: ActionScope) -> RunResult:
     """Open a page for the run, run the steps, and record however they end."""
     book = request.runbook
     result = RunResult(book.name, recorder.run_dir, EXIT_FLOW_FAILED, RunStatus.FAILED, "the run did not start")
     flow: Flow | None = None
     context = session.new_context(viewport=VIEWPORT)
     try:
-        page = _open_page(context, request)
+        page = _open_page(context, request, scope)
         recorder.attach(context, page, session.version)
         flow = Flow(page, request.target, request.secrets, request.options, structure=request.structure)
         flow.watch_network()
         stop = request.settings.stop
         with listening(lambda _locator: stop.check()):
-            result = _run_steps(book, flow, recorder, request.confirm, stop)
+            result = _run_steps(book, flow, recorder, scope, request.confirm, stop)
     except (KeyboardInterrupt, Interrupted) as interrupted:
         # Stopped before the steps began (or while they were being set up): nothing was committed.
         code = interrupted.exit_code if isinstance(interrupted, Interrupted) else EXIT_SIGINT
@@ -195,11 +196,11 @@ def _run(request: RunRequest, session: BrowserSession, recorder: Recorder) -> Ru
     return result
 
 
-def _open_page(context: BrowserContext, request: RunRequest) -> Page:
+def _open_page(context: BrowserContext, request: RunRequest, scope: ActionScope) -> Page:
     """A page with the run's timeouts, its token session (if any), and interstitials dismissed."""
     timeout_ms = request.settings.timeout_s * 1000
     context.set_default_timeout(timeout_ms)
-    expect.set_options(timeout=timeout_ms)
+    scope.set_timeout(timeout_ms)
     _seed_token(context, request)
     page = context.new_page()
     dismiss_interstitials(page)
@@ -224,6 +225,7 @@ def _run_steps(
     book: Runbook,
     flow: Flow,
     recorder: Recorder,
+    scope: ActionScope,
     confirm: Callable[[str, str], bool] | None = None,
     stop: StopRequest | None = None,
 ) -> RunResult:
@@ -234,7 +236,7 @@ def _run_steps(
     try:
         try:
             for number, step in enumerate(book.steps, start=1):
-                forget_used()
+                scope.forget_used()
                 flow.step_number, flow.committing = number, step.commits and not rehearsing
                 if stop is not None:
                     stop.check()
@@ -255,7 +257,7 @@ def _run_steps(
             rehearsed = f"rehearsed up to {committing!r}: its control is there and enabled, then cancelled"
         except RehearsalStop as partial:
             rehearsed = str(partial)
-        forget_used()
+        scope.forget_used()
         flow.step_number, flow.committing = len(book.steps) + 1, False
         if stop is not None:
             stop.check()
@@ -270,18 +272,18 @@ def _run_steps(
         return RunResult(book.name, run_dir, EXIT_OK, status, verdict)
     except (KeyboardInterrupt, Interrupted) as interrupted:
         code = interrupted.exit_code if isinstance(interrupted, Interrupted) else EXIT_SIGINT
-        return _interrupted(book, flow, recorder, current, code)
+        return _interrupted(book, flow, recorder, scope, current, code)
     except NothingToDo as done:
         return RunResult(book.name, run_dir, EXIT_OK, RunStatus.NOTHING_TO_DO, str(done))
     except (RunStop, PlexRefused, UnexpectedScreen, AssertionError, PlaywrightError) as exc:
         trouble = flow.trouble_in_step()
         if trouble is None:
-            return _stopped(book, flow, recorder, current, exc)
-        return _server_error(book, flow, recorder, current, trouble)
+            return _stopped(book, flow, recorder, scope, current, exc)
+        return _server_error(book, flow, recorder, scope, current, trouble)
 
 
 def _stopped(
-    book: Runbook, flow: Flow, recorder: Recorder, current: StepRecord | None, exc: BaseException
+    book: Runbook, flow: Flow, recorder: Recorder, scope: ActionScope, current: StepRecord | None, exc: BaseException
 ) -> RunResult:
     """A step stopped for a reason of its own: bad input, a refusal, the browser gone, or drift."""
     run_dir = recorder.run_dir
@@ -296,7 +298,7 @@ def _stopped(
         told = f"the browser closed or crashed ({str(exc).splitlines()[0]})"
         if flow.commit_sent:
             control = book.commit_control(flow.options)
-            told += f" after {control} was clicked; {_real_state(book, flow, recorder)}"
+            told += f" after {control} was clicked; {_real_state(book, flow, recorder, scope)}"
         else:
             told += "; nothing was committed, so it is safe to run again"
         return _failed(book, run_dir, current, EXIT_FLOW_FAILED, told)
@@ -313,7 +315,12 @@ def _stopped(
 
 
 def _server_error(
-    book: Runbook, flow: Flow, recorder: Recorder, current: StepRecord | None, trouble: ServerTrouble
+    book: Runbook,
+    flow: Flow,
+    recorder: Recorder,
+    scope: ActionScope,
+    current: StepRecord | None,
+    trouble: ServerTrouble,
 ) -> RunResult:
     """plex.tv failed (5xx, cut connection): never retried; the real state is asked and told."""
     control = book.commit_control(flow.options)
@@ -321,19 +328,21 @@ def _server_error(
         where = f"at step {trouble.step}" if trouble.step <= len(book.steps) else "while checking the outcome"
         message = f"{trouble.describe()} {where}; nothing was committed, so it is safe to run again"
     else:
-        message = f"{trouble.describe()} after {control} was clicked; {_real_state(book, flow, recorder)}"
+        message = f"{trouble.describe()} after {control} was clicked; {_real_state(book, flow, recorder, scope)}"
     result = _failed(book, recorder.run_dir, current, EXIT_SERVER_ERROR, message)
     result.message = message
     return result
 
 
-def _interrupted(book: Runbook, flow: Flow, recorder: Recorder, current: StepRecord | None, code: int) -> RunResult:
+def _interrupted(
+    book: Runbook, flow: Flow, recorder: Recorder, scope: ActionScope, current: StepRecord | None, code: int
+) -> RunResult:
     """Stopped from outside: record where, and if the change may have been made, what Plex says now."""
     if current is not None and current.status != "passed":
         current.status = "interrupted"
     control = book.commit_control(flow.options)
     if flow.commit_sent:
-        message = f"Interrupted after {control} was clicked; {_real_state(book, flow, recorder)}"
+        message = f"Interrupted after {control} was clicked; {_real_state(book, flow, recorder, scope)}"
     else:
         at = f"at step {current.number} ({current.title!r})" if current is not None else "before the first step"
         message = f"Interrupted {at}; nothing was committed, so it is safe to run again"
@@ -355,10 +364,10 @@ def _browser_gone(flow: Flow, exc: BaseException) -> bool:
 _STATE_CHECK_S = 5
 
 
-def _real_state(book: Runbook, flow: Flow, recorder: Recorder) -> str:
+def _real_state(book: Runbook, flow: Flow, recorder: Recorder, scope: ActionScope) -> str:
     """Ask Plex (its API and Plex Home) whether the change was made, as the outcome check does."""
     flow.page.set_default_timeout(_STATE_CHECK_S * 1000)
-    expect.set_options(timeout=_STATE_CHECK_S * 1000)
+    scope.set_timeout(_STATE_CHECK_S * 1000)
     flow.step_number, flow.committing = len(book.steps) + 1, False
     try:
         with recorder.verification():

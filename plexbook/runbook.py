@@ -8,7 +8,7 @@ from typing import Literal, TypeVar
 from urllib.parse import urlparse
 
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import Locator, Page, Request, Response, expect
+from playwright.sync_api import Locator, Page, Request, Response
 
 from plexbook.baselines import StructureCheck
 from plexbook.config import SecretSource, Target
@@ -22,6 +22,7 @@ from plexbook.pages import (
     SignInRefused,
     UserRow,
 )
+from plexbook.pages.actions import expect
 from plexbook.pages.common import any_of
 from plexbook.plex_api import HomeUser, PlexApi, ServerTrouble
 from plexbook.secrets import Secret

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from playwright.sync_api import Locator, expect
+from playwright.sync_api import Locator
 
 from plexbook.errors import FlowFailed
 from plexbook.pages import ConfirmPinDialog, EditPinDialog, PlexHomePage, WebApp
+from plexbook.pages.actions import expect
 from plexbook.runbook import Flow
 
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from playwright.sync_api import expect
-
 from plexbook.errors import BadInput, FlowFailed
 from plexbook.pages import EditPinDialog, PlexHomePage, UserRow
+from plexbook.pages.actions import expect
 from plexbook.runbook import Flow, Runbook, RunOptions, Step
 from plexbook.runbooks.common import (
     observed_dialog,

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from playwright.sync_api import expect
-
 from plexbook.errors import RehearsalStop
 from plexbook.pages import ConfirmPinDialog, EditPinDialog
+from plexbook.pages.actions import expect
 from plexbook.runbook import Flow, Runbook, RunOptions, Step
 from plexbook.runbooks.common import (
     hover_user_and_edit_pin,
