@@ -13,12 +13,23 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any, overload
+from typing import Any, overload, TYPE_CHECKING
 
-from playwright.sync_api import APIResponse, Expect, Locator, Page
-from playwright.sync_api._generated import APIResponseAssertions, LocatorAssertions, PageAssertions
 
-Listener = Callable[[Locator], None]
+if TYPE_CHECKING:
+    from playwright.sync_api import APIResponse, Expect, Locator, Page
+    from playwright.sync_api._generated import APIResponseAssertions, LocatorAssertions, PageAssertions
+
+Listener = Callable[["Locator"], None]
+
+
+@dataclass(frozen=True)
+class _Subscription:
+    listener: Listener
+    #: Hears only the actions the article names, which a step's screenshot may show.
+    shown_only: bool = False
+
+
 #: How many named locators a scope remembers, most recent last.
 _USED_KEPT = 100
 
@@ -42,12 +53,12 @@ class UsedLocator:
 class ActionScope:
     """What page objects record for one run."""
 
-    #: Hear every ``acting_on``, oldest subscriber first.
-    listeners: list[Listener] = field(default_factory=list)
+    #: Who hears ``acting_on``, oldest subscriber first.
+    listeners: list[_Subscription] = field(default_factory=list)
     #: The named locators used since the last :meth:`forget_used`, oldest first.
     used: list[UsedLocator] = field(default_factory=list)
     #: ``expect`` for this run, with the run's timeout.
-    expect: Expect = field(default_factory=Expect)
+    expect: Expect = field(default_factory=lambda: _new_expect())
     #: How long this run's assertions wait (None: Playwright's default).
     timeout_ms: float | None = None
 
@@ -61,7 +72,13 @@ class ActionScope:
 
 
 _scope: ContextVar[ActionScope | None] = ContextVar("plexbook_action_scope", default=None)
-_DEFAULT_EXPECT = Expect()
+
+
+def _new_expect() -> Expect:
+    # Playwright is imported on first use: listing runbooks needs none of it.
+    from playwright.sync_api import Expect
+
+    return Expect()
 
 
 def current_scope() -> ActionScope | None:
@@ -81,24 +98,34 @@ def action_scope() -> Iterator[ActionScope]:
         _scope.reset(token)
 
 
-def acting_on(locator: Locator) -> Locator:
-    """Announce ``locator`` as the element the next action uses; returns it for chaining."""
+def acting_on(locator: Locator, *, shown: bool = True) -> Locator:
+    """Announce ``locator`` as the element the next action uses; returns it for chaining.
+
+    ``shown=False`` marks an action that only leads up to the one the article names
+    (hovering a row, opening a menu, clicking into a field): a step's screenshot shows the
+    control the article names, so no screenshot is taken for these.
+    """
     scope = _scope.get()
     if scope is not None:
-        for listener in list(scope.listeners):
-            listener(locator)
+        for subscription in list(scope.listeners):
+            if shown or not subscription.shown_only:
+                subscription.listener(locator)
     return locator
 
 
 @contextmanager
-def listening(listener: Listener) -> Iterator[None]:
-    """Hear every ``acting_on`` of this thread's run while the block runs (and of runs it starts)."""
+def listening(listener: Listener, *, shown_only: bool = False) -> Iterator[None]:
+    """Hear ``acting_on`` in this thread's run while the block runs (and in runs it starts).
+
+    ``shown_only`` hears only the actions a step's screenshot may show.
+    """
+    subscription = _Subscription(listener, shown_only)
     with _scope_or_new(_scope.get()) as scope:
-        scope.listeners.append(listener)
+        scope.listeners.append(subscription)
         try:
             yield
         finally:
-            scope.listeners.remove(listener)
+            scope.listeners.remove(subscription)
 
 
 @contextmanager
@@ -122,11 +149,11 @@ def expect(
 ) -> LocatorAssertions | PageAssertions | APIResponseAssertions:
     """Playwright's ``expect``, waiting as long as this thread's run says (5 s outside a run)."""
     scope = _scope.get()
-    return (scope.expect if scope is not None else _DEFAULT_EXPECT)(actual, message)
+    return (scope.expect if scope is not None else _new_expect())(actual, message)
 
 
 # -- which locators a flow used, for drift reports ----------------------------------------------
-LocatorGetter = Callable[[Any], Locator]
+LocatorGetter = Callable[[Any], "Locator"]
 
 
 class NamedLocator:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import Locator, Page
 
 from plexbook.pages.actions import acting_on, expect, named_locator
 from plexbook.pages.common import PASSWORD, alert, any_of, control
 from plexbook.pages.errors import PasswordRefused, UnexpectedScreen
 from plexbook.pages.secret_input import PIN_ENTRY, enter_pin, enter_secret, pin_boxes
-from plexbook.secrets import Secret
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from plexbook.secrets import Secret
+    from playwright.sync_api import Locator, Page
 
 UPDATED = re.compile(r"PIN has been updated", re.IGNORECASE)
 
@@ -54,7 +57,7 @@ class PinResetPage:
         self.fill_password(password)
 
     def fill_password(self, password: Secret) -> None:
-        enter_secret(self.current_password, password)
+        enter_secret(self.current_password, password, key_by_key=False)
 
     def update(self) -> None:
         """Click Update and wait for Plex's answer; a refusal raises with Plex's words."""

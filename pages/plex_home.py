@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 
-from playwright.sync_api import Locator, Page
 
 from plexbook.pages.actions import acting_on, expect, named_locator
 from plexbook.pages.common import any_of, control
 from plexbook.pages.pin_dialogs import ConfirmPinDialog, EditPinDialog
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Locator, Page
+    from collections.abc import Sequence
 
 HOME_HEADING = re.compile(r"^(Plex Home|Users & Sharing)$")
 #: The row's hover control: "Edit PIN" on a user with a PIN, "Set PIN" on one without.
@@ -37,7 +40,9 @@ class UserRow:
     @named_locator
     def root(self) -> Locator:
         # Re-resolved on every use, so a list that re-renders its rows does not strand us.
-        holder = self.page.locator("*")
+        # Every element holding all the names is an ancestor of this user's name, so only
+        # those are searched (document order: the innermost holder comes last).
+        holder = self._name(self.title).locator("xpath=ancestor::*")
         for title in self.members:
             holder = holder.filter(has=self._name(title))
         if len(self.members) == 1:
@@ -55,7 +60,7 @@ class UserRow:
 
     def hover(self) -> UserRow:
         """Point at the row, which reveals its "Edit PIN" (or "Set PIN") control."""
-        acting_on(self.root).hover()
+        acting_on(self.root, shown=False).hover()
         expect(self.edit_pin_link).to_be_visible()
         return self
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import Locator, Page
 
 from plexbook.pages.actions import acting_on
-from plexbook.secrets import Secret
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from plexbook.secrets import Secret
+    from playwright.sync_api import Locator, Page
 
 #: A PIN entry's name, in any of the wordings seen or guessed ("PIN", "New PIN", "Enter PIN",
 #: "PIN digit 1"), but not the second entry some releases add to confirm the first.
@@ -25,13 +28,17 @@ def pin_boxes(scope: Page | Locator, name: re.Pattern[str]) -> Locator:
     return scope.get_by_role("textbox", name=name).or_(scope.get_by_role("group", name=name).get_by_role("textbox"))
 
 
-def enter_secret(field: Locator, secret: Secret) -> None:
-    """Type ``secret`` into ``field`` key by key, as a person would.
+def enter_secret(field: Locator, secret: Secret, *, key_by_key: bool = True) -> None:
+    """Type ``secret`` into ``field``, key by key unless ``key_by_key`` is False.
 
-    Key by key, because Plex's four-digit PIN boxes move focus along as each digit is
-    typed; typing into the first box fills them all, and one input takes it whole.
+    Key by key, because Plex's four-digit PIN boxes (and code boxes) move focus along as
+    each digit is typed; typing into the first box fills them all, and one input takes it
+    whole. A password field is one plain input, filled at once.
     """
-    acting_on(field).click()
+    if not key_by_key:
+        acting_on(field, shown=False).fill(secret.reveal())
+        return
+    acting_on(field, shown=False).click()
     field.press_sequentially(secret.reveal())
 
 

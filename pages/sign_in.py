@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
-from playwright.sync_api import Locator, Page
 
 from plexbook.pages.actions import acting_on, expect, named_locator
 from plexbook.pages.common import PASSWORD, alert, any_of
 from plexbook.pages.errors import SignInRefused
 from plexbook.pages.secret_input import enter_secret
-from plexbook.secrets import Secret
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from plexbook.secrets import Secret
+    from playwright.sync_api import Locator, Page
+    from collections.abc import Callable
 
 EMAIL = re.compile(r"\bemail\b", re.IGNORECASE)
 #: The test id of "Continue with Email" on Plex's sign-in form.
@@ -62,14 +65,14 @@ class SignInPage:
         """
         expect(any_of(self.email, self.continue_with_email)).to_be_visible()
         if self.continue_with_email.is_visible():
-            acting_on(self.continue_with_email).click()
+            acting_on(self.continue_with_email, shown=False).click()
         self.email.fill(email)
-        enter_secret(self.password, password)
-        acting_on(self.sign_in_button).click()
+        enter_secret(self.password, password, key_by_key=False)
+        acting_on(self.sign_in_button, shown=False).click()
         self._wait_for_answer(any_of(arrival, self.verification_code))
         if self.verification_code.is_visible():
             enter_secret(self.verification_code, code())
-            acting_on(self.submit_code_button).click()
+            acting_on(self.submit_code_button, shown=False).click()
             self._wait_for_answer(arrival)
 
     def _wait_for_answer(self, expected: Locator) -> None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from playwright.sync_api import Locator, Page
 
 from plexbook.pages.actions import acting_on, expect, named_locator
 from plexbook.pages.common import any_of, control
 from plexbook.pages.plex_home import HOME_HEADING, PlexHomePage
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Locator, Page
 
 #: The account menu's trigger, by the test id Plex Web gives it.
 ACCOUNT_MENU_TEST_ID = "navbarAccountMenuTrigger"
@@ -45,8 +48,8 @@ class WebApp:
         """Click Settings, opening the account menu first where Settings lives in it."""
         expect(self.ready).to_be_visible()
         if not self.settings_button.filter(visible=True).count():
-            acting_on(self.account_menu).click()
-        acting_on(self.settings_button.filter(visible=True).first).click()
+            acting_on(self.account_menu, shown=False).click()
+        acting_on(self.settings_button.filter(visible=True).first, shown=False).click()
         expect(self.plex_home_link).to_be_visible()
         return self
 

@@ -1,46 +1,66 @@
-"""Step screenshots that read like the article: the element acted on outlined, and a caption."""
+"""Step screenshots that read like the article, drawn by the browser as it takes them.
+
+The element acted on is outlined in Plex orange and the step's sentence is laid over the
+page in a caption band, both by a stylesheet Playwright applies for the length of the
+screenshot only. The browser encodes each picture once; nothing decodes it again.
+"""
 
 from __future__ import annotations
 
-import io
-import textwrap
-from typing import TypedDict
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Locator, Page
 
-from PIL import Image, ImageDraw, ImageFont
+ACCENT = "#e5a00d"
+#: The attribute that marks the element acted on while its screenshot is taken.
+MARK = "data-plexbook-acted"
+#: How long marking waits for the element: the action itself will wait and say so if it is missing.
+MARK_TIMEOUT_MS = 2000
 
-ACCENT = (229, 160, 13)
-CAPTION_BG = (18, 18, 18)
-CAPTION_FG = (240, 240, 240)
-FONT_SIZE = 18
-PADDING = 12
-
-
-class Box(TypedDict):
-    x: float
-    y: float
-    width: float
-    height: float
+_MARK_SCRIPT = """(el, mark) => {
+  for (const old of document.querySelectorAll(`[${mark}]`)) old.removeAttribute(mark);
+  el.setAttribute(mark, "");
+  const box = el.getBoundingClientRect();
+  return box.top + box.height / 2;
+}"""
+_UNMARK_SCRIPT = "mark => { for (const el of document.querySelectorAll(`[${mark}]`)) el.removeAttribute(mark); }"
 
 
-def annotate(png: bytes, caption: str, box: Box | None = None) -> bytes:
-    """``png`` with ``box`` outlined in Plex orange and ``caption`` in a band above the page."""
-    shot = Image.open(io.BytesIO(png)).convert("RGB")
-    font = ImageFont.load_default(size=FONT_SIZE)
-    chars_per_line = max(20, int(shot.width / (FONT_SIZE * 0.55)))
-    lines = textwrap.wrap(caption, chars_per_line) or [""]
-    line_height = FONT_SIZE + 6
-    band = PADDING * 2 + line_height * len(lines)
-    canvas = Image.new("RGB", (shot.width, shot.height + band), CAPTION_BG)
-    canvas.paste(shot, (0, band))
-    draw = ImageDraw.Draw(canvas)
-    for i, line in enumerate(lines):
-        draw.text((PADDING, PADDING + i * line_height), line, fill=CAPTION_FG, font=font)
-    draw.rectangle([(0, band - 3), (shot.width, band - 1)], fill=ACCENT)
-    if box is not None:
-        left, top = box["x"] - 4, box["y"] + band - 4
-        right, bottom = box["x"] + box["width"] + 4, box["y"] + box["height"] + band + 4
-        draw.rounded_rectangle([(left, top), (right, bottom)], radius=6, outline=ACCENT, width=4)
-    out = io.BytesIO()
-    # Pillow's optimize pass costs a few hundred milliseconds a picture for a few percent.
-    canvas.save(out, format="PNG")
-    return out.getvalue()
+def mark(locator: Locator) -> float | None:
+    """Mark the element for the outline; returns its vertical middle, or None if it is not there yet."""
+    try:
+        middle = locator.evaluate(_MARK_SCRIPT, MARK, timeout=MARK_TIMEOUT_MS)
+    except PlaywrightError:
+        return None
+    return float(middle)
+
+
+def unmark(page: Page) -> None:
+    """Take the mark off again, so the page is as the app left it."""
+    try:
+        page.evaluate(_UNMARK_SCRIPT, MARK)
+    except PlaywrightError:
+        pass  # the page moved on or closed: the mark went with it
+
+
+def _css_string(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\A ")
+    return f'"{escaped}"'
+
+
+def screenshot_style(caption: str, *, caption_on_top: bool = False) -> str:
+    """The stylesheet for one step screenshot: the caption band and the marked element's outline.
+
+    The band sits at the bottom of the page, or at the top when the element acted on is in
+    the lower part, so it never hides what the step is about.
+    """
+    edge, border = ("top", "bottom") if caption_on_top else ("bottom", "top")
+    return f"""
+html::after {{
+  content: {_css_string(caption)};
+  position: fixed; left: 0; right: 0; {edge}: 0; z-index: 2147483647;
+  padding: 10px 14px; background: #121212; color: #f0f0f0;
+  border-{border}: 3px solid {ACCENT};
+  font: 600 16px/1.35 system-ui, "DejaVu Sans", sans-serif; white-space: pre-wrap; pointer-events: none;
+}}
+[{MARK}] {{ outline: 4px solid {ACCENT} !important; outline-offset: 3px !important; }}
+"""

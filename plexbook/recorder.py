@@ -23,7 +23,7 @@ from typing import Any, Literal
 from playwright.sync_api import BrowserContext, Locator, Page
 
 import plexbook
-from plexbook.annotate import Box, annotate
+from plexbook.annotate import mark, screenshot_style, unmark
 from plexbook.errors import EXIT_OK, RunStop
 from plexbook.evidence import MANIFEST, artifact_list, write_checksums
 from plexbook.pages.actions import listening
@@ -117,14 +117,21 @@ class Recorder:
         self._page: Page | None = None
         self._tracing = False
 
-    def attach(self, context: BrowserContext, page: Page, browser: str) -> None:
-        """Start recording the browser context the run uses."""
+    def attach(self, context: BrowserContext, page: Page, browser: str, *, tracing: bool = False) -> None:
+        """Start recording the run on ``page`` of ``context``.
+
+        ``tracing``: an earlier run started the context's tracing; this run records a chunk
+        of it, which becomes its own trace file. The context must mask secret fields
+        (:data:`MASK_SECRET_FIELDS_SCRIPT`) from its first page on.
+        """
         self._context, self._page = context, page
         self.manifest.versions["browser"] = browser
-        context.add_init_script(MASK_SECRET_FIELDS_SCRIPT)
         if self.trace_mode != "off":
-            # Sources are left out: they would copy this tool's code into every trace.
-            context.tracing.start(screenshots=True, snapshots=True, sources=False, title=self.manifest.run_id)
+            if tracing:
+                context.tracing.start_chunk(title=self.manifest.run_id)
+            else:
+                # Sources are left out: they would copy this tool's code into every trace.
+                context.tracing.start(screenshots=True, snapshots=True, sources=False, title=self.manifest.run_id)
             self._tracing = True
 
     def plan(self, titles: list[tuple[str, bool]]) -> None:
@@ -151,14 +158,15 @@ class Recorder:
         name = f"{number:02d}-{_slug(record.title)}.png"
         if self._tracing and self._context is not None:
             self._context.tracing.group(f"{number}. {record.title}")
-        # Raw captures: only the step's last one is annotated and kept.
-        acted: list[tuple[bytes, Box | None]] = []
+        # The step's latest capture: the one it keeps.
+        shot: list[bytes] = []
         started = time.perf_counter()
         failed = True
         try:
-            # The last element a step acts on is the one its screenshot outlines, taken
-            # just before the action (after it, a Remove button has already vanished).
-            with listening(lambda locator: self._capture(locator, acted)):
+            # The last control the article names that a step acts on is the one its screenshot
+            # outlines, taken just before the action (after it, a Remove button has vanished).
+            # Actions that only lead up to it (hover, typing) take no screenshot.
+            with listening(lambda locator: self._capture(caption, locator, shot), shown_only=True):
                 yield record
             failed = False
         except RunStop as stop:
@@ -168,31 +176,32 @@ class Recorder:
         finally:
             record.status = "failed" if failed else "passed"
             record.duration_s = round(time.perf_counter() - started, 3)
-            if failed or not acted:
-                self._capture(None, acted)
-            if acted:
-                png, box = acted[-1]
-                write_private(self.run_dir / name, annotate(png, caption, box))
+            if failed or not shot:
+                self._capture(caption, None, shot)
+            if shot:
+                write_private(self.run_dir / name, shot[-1])
                 record.screenshot = name
             if self._tracing and self._context is not None:
                 self._context.tracing.group_end()
 
-    def _capture(self, locator: Locator | None, into: list[tuple[bytes, Box | None]]) -> None:
-        """A screenshot of the page as it is, and where ``locator`` stands on it."""
+    def _capture(self, caption: str, locator: Locator | None, into: list[bytes]) -> None:
+        """A screenshot of the page as it is, captioned, with ``locator``'s element outlined."""
         page = self._page
         if page is None or page.is_closed():
             return
-        box = None
-        if locator is not None:
-            try:
-                box = locator.bounding_box(timeout=2000)
-            except Exception:  # noqa: BLE001 - not there yet: the action itself will wait and say so
-                box = None
+        middle = mark(locator) if locator is not None else None
+        height = (page.viewport_size or {"height": 0})["height"]
+        style = screenshot_style(caption, caption_on_top=middle is not None and middle > height * 0.6)
         try:
-            png = page.screenshot(mask=[page.locator(SECRET_FIELDS)], mask_color="#4a4a4a", animations="disabled")
+            png = page.screenshot(
+                mask=[page.locator(SECRET_FIELDS)], mask_color="#4a4a4a", animations="disabled", style=style
+            )
         except Exception:  # noqa: BLE001 - a missing screenshot must not hide the step's own error
             return
-        into.append((png, box))
+        finally:
+            if middle is not None:
+                unmark(page)
+        into[:] = [png]
 
     def finish(
         self,
@@ -218,11 +227,11 @@ class Recorder:
             try:
                 if keep:
                     trace = self.run_dir / "trace.zip"
-                    self._context.tracing.stop(path=trace)
+                    self._context.tracing.stop_chunk(path=trace)
                     scrub_trace(trace, secrets())
                     self.manifest.trace = "trace.zip"
                 else:
-                    self._context.tracing.stop()
+                    self._context.tracing.stop_chunk()
             except Exception as exc:  # noqa: BLE001 - the browser may already be gone
                 (self.run_dir / "trace.zip").unlink(missing_ok=True)
                 self.manifest.notes.append(f"no trace was kept: {type(exc).__name__}")
