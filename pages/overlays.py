@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page
 
 from plexbook.pages.common import control
@@ -38,6 +37,8 @@ def close_controls(page: Page) -> Locator:
 
 def dismiss_interstitials(page: Page) -> None:
     """Close any interstitial as soon as it shows, for the rest of the page's life."""
+    from playwright.sync_api import Error as PlaywrightError
+
 
     def close(_: Locator) -> None:
         # One at a time: closing one overlay can remove or renumber the others. The newest

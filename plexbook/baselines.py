@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Literal
 
 import platformdirs
-from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator
 
 from plexbook.pages.actions import expect
@@ -164,6 +163,8 @@ class StructureCheck:
         if not path.is_file():
             self.findings.append(f"{name}: no baseline at {path} (plexbook check --update-baselines writes one)")
             return
+        from playwright.sync_api import Error as PlaywrightError
+
         template = path.read_text(encoding="utf-8")
         try:
             expect(region).to_match_aria_snapshot(template, timeout=3000)

@@ -1,4 +1,4 @@
-"""The one place that decides how a browser is launched, and owns it while runs use it.
+"""The one place that decides how a browser is launched (or connected to), and owns it while runs use it.
 
 Playwright's own browser is used when it is installed. Where it is not (no internet to
 download it), Chromium falls back to a system build: ``PLEXBOOK_BROWSER_PATH``, then
@@ -42,6 +42,15 @@ class BrowserOptions:
     name: BrowserName = "chromium"
     headed: bool = False
     slow_mo_ms: float = 0
+    #: A Playwright browser server to connect to (``ws://``): launchServer, run-server, Browserless.
+    ws_endpoint: str | None = None
+    #: A Chromium's remote-debugging address (``http://host:port``) to connect to over CDP.
+    cdp_endpoint: str | None = None
+
+    @property
+    def remote(self) -> str | None:
+        """Where the remote browser is, if the browser is remote."""
+        return self.ws_endpoint or self.cdp_endpoint
 
 
 def _system_chromium() -> str | None:
@@ -93,9 +102,14 @@ def launch_options(playwright: Playwright, options: BrowserOptions) -> dict[str,
 
 
 def launch(playwright: Playwright, options: BrowserOptions | None = None) -> Browser:
-    """Launch the browser ``options`` asks for."""
+    """Launch the browser ``options`` asks for, or connect to the remote one it names."""
     options = options or BrowserOptions()
     browser_type: BrowserType = getattr(playwright, options.name)
+    slow_mo = options.slow_mo_ms or None
+    if options.ws_endpoint:
+        return browser_type.connect(options.ws_endpoint, slow_mo=slow_mo)
+    if options.cdp_endpoint:
+        return browser_type.connect_over_cdp(options.cdp_endpoint, slow_mo=slow_mo)
     return browser_type.launch(**launch_options(playwright, options))
 
 
@@ -143,13 +157,14 @@ class BrowserSession:
         return self.browser.new_context(**options)
 
     def pdf_printer(self) -> Callable[[Path], Path] | None:
-        """How this session prints a report to PDF: Chromium prints headless only, so a headed
-        session prints with a headless browser of its own; other browsers cannot print."""
+        """How this session prints a report to PDF: Chromium prints headless only, and a remote
+        browser cannot read the report's local file, so a headed or remote session prints with a
+        local headless browser of its own; other browsers cannot print."""
         from plexbook.report import print_pdf
 
         if self.options.name != "chromium" or self.browser is None or self.playwright is None:
             return None
-        if not self.options.headed:
+        if not self.options.headed and not self.options.remote:
             browser = self.browser
             return lambda html: print_pdf(browser, html)
         playwright = self.playwright

@@ -7,6 +7,7 @@ Everything here is settled before a browser starts, so bad input is refused earl
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -26,6 +27,25 @@ LIVE_PIN_RESET = "https://plex.tv/pin/reset"
 
 SECRET_NAMES = ("PLEX_PASSWORD", "PLEX_TOKEN", "PLEX_PIN", "PLEX_NEW_PIN", "PLEX_TOTP_SECRET", "PLEX_OTP")
 PIN_NAMES = ("PLEX_PIN", "PLEX_NEW_PIN")
+
+
+def user_variable(name: str, user: str) -> str:
+    """The variable holding one user's own PIN: ``PLEX_PIN`` for "Kid" is ``PLEX_PIN_KID``.
+
+    The name is upper-cased and every run of other characters becomes one ``_``
+    ("Jordan K." gives ``PLEX_PIN_JORDAN_K``).
+    """
+    return f"{name}_{re.sub(r'[^A-Z0-9]+', '_', user.upper()).strip('_')}"
+
+
+def is_user_pin_variable(name: str) -> bool:
+    """``PLEX_PIN_KID``, ``PLEX_NEW_PIN_ALEX``: a PIN that belongs to one user."""
+    return any(name.startswith(f"{pin}_") for pin in PIN_NAMES)
+
+
+def secret_names(environ: Mapping[str, str]) -> list[str]:
+    """Every secret variable set in ``environ``, the per-user PINs included."""
+    return [*SECRET_NAMES, *sorted(name for name in environ if is_user_pin_variable(name))]
 
 
 @dataclass(frozen=True)
@@ -96,10 +116,23 @@ class SecretSource:
         return set(self._registered)
 
     @classmethod
-    def from_environment(cls, environ: Mapping[str, str], interactive: bool | None = None) -> SecretSource:
+    def from_environment(
+        cls, environ: Mapping[str, str], interactive: bool | None = None, user: str | None = None
+    ) -> SecretSource:
+        """The secrets in ``environ``; for ``user``, their own ``PLEX_PIN_<USER>`` and
+        ``PLEX_NEW_PIN_<USER>`` stand in for ``PLEX_PIN`` and ``PLEX_NEW_PIN`` where set."""
         if interactive is None:
             interactive = sys.stdin.isatty()
-        return cls(environ, _hidden_prompt if interactive else None)
+        values = dict(environ)
+        if user is not None:
+            for name in PIN_NAMES:
+                own = environ.get(user_variable(name, user))
+                if own:
+                    values[name] = own
+        prompt: Prompt | None = None
+        if interactive:
+            prompt = _hidden_prompt if user is None else _for_user(_hidden_prompt, user)
+        return cls(values, prompt)
 
     def has(self, name: str) -> bool:
         return bool(self._values.get(name))
@@ -134,9 +167,10 @@ class SecretSource:
 
     def check(self) -> None:
         """Refuse malformed secrets before anything starts: PINs are 4 digits, TOTP is base32."""
-        for name in SECRET_NAMES:
+        names = secret_names(self._values)
+        for name in names:
             self.register(self._values.get(name, ""))
-        for name in PIN_NAMES:
+        for name in (name for name in names if name in PIN_NAMES or is_user_pin_variable(name)):
             secret = self.get(name)
             if secret is not None and not secret.is_pin():
                 raise BadInput(f"{name} must be exactly 4 digits")
@@ -146,6 +180,11 @@ class SecretSource:
                 totp(totp_secret.reveal())
             except ValueError:
                 raise BadInput("PLEX_TOTP_SECRET is not a valid base32 authenticator secret") from None
+
+
+def _for_user(prompt: Prompt, user: str) -> Prompt:
+    """Prompts that say whose secret they ask for, when a command acts on several users."""
+    return lambda label: prompt(f"{user}: {label}")
 
 
 def _hidden_prompt(label: str) -> str:

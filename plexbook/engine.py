@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
+from typing import Self
 
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright
 from playwright.sync_api import Error as PlaywrightError
@@ -35,7 +36,7 @@ from plexbook.pages.actions import ActionScope, action_scope, listening
 from plexbook.pages.errors import PasswordRefused, PinRefused, PlexRefused, UnexpectedScreen
 from plexbook.pages.overlays import dismiss_interstitials
 from plexbook.plex_api import ServerTrouble
-from plexbook.recorder import Recorder, StepRecord, TraceMode, new_run_dir
+from plexbook.recorder import MASK_SECRET_FIELDS_SCRIPT, Recorder, StepRecord, TraceMode, new_run_dir
 from plexbook.runbook import Flow, Runbook, RunOptions
 from plexbook.scrub import Scrubber
 
@@ -141,16 +142,90 @@ def execute(request: RunRequest, playwright: Playwright | None = None, browser: 
     ``playwright`` is a running Playwright to borrow, and ``browser`` a running browser
     (pytest-playwright's, under pytest); without them the run starts its own.
     """
-    check_request(request)
-    recorder = _open_evidence(request)
-    session = BrowserSession(request.settings.browser, playwright, browser)
+    return execute_all([request], playwright, browser)[0]
+
+
+def execute_all(
+    requests: Sequence[RunRequest],
+    playwright: Playwright | None = None,
+    browser: Browser | None = None,
+    *,
+    stop_on_failure: bool = False,
+) -> list[RunResult]:
+    """Run ``requests`` in turn in one browser and one browser context, so one sign-in serves all.
+
+    They share a target and an account, and the first request's settings: several users of one
+    Home, say. Each run keeps its own folder, trace chunk and result. A run that fails stops
+    only itself unless ``stop_on_failure``; an interrupt stops the ones not yet run, which are
+    left out of the results. Every request is checked before the browser starts (BadInput).
+    """
+    if not requests:
+        return []
+    for request in requests:
+        check_request(request)
+    settings = requests[0].settings
+    session = BrowserSession(settings.browser, playwright, browser)
     try:
         session.start()
     except (BrowserNotFound, PlaywrightError) as exc:
-        return _not_started(request, recorder, f"cannot start the browser: {_first_lines(exc)}")
-    # Everything page objects record during the run is the run's own, whatever else runs beside it.
-    with session, action_scope() as scope:
-        return _run(request, session, recorder, scope)
+        message = f"cannot start the browser: {_first_lines(exc)}"
+        return [_not_started(request, _open_evidence(request), message) for request in requests]
+    results: list[RunResult] = []
+    with session, SharedContext(session, requests) as shared:
+        for request in requests:
+            if results and settings.stop.exit_code is not None:
+                break
+            recorder = _open_evidence(request)
+            # Everything page objects record during a run is its own, whatever runs beside it.
+            with action_scope() as scope:
+                result = _run(request, shared, recorder, scope)
+            results.append(result)
+            if result.status == RunStatus.INTERRUPTED or (stop_on_failure and result.exit_code != EXIT_OK):
+                break
+    return results
+
+
+class SharedContext:
+    """One browser context for runs in turn: one sign-in, one trace split into a chunk per run.
+
+    Each run takes a page of its own; the session (cookies, Plex Web's localStorage) carries over.
+    """
+
+    def __init__(self, session: BrowserSession, requests: Sequence[RunRequest]) -> None:
+        self.session = session
+        self.requests = requests
+        self.settings = requests[0].settings
+        self.context: BrowserContext | None = None
+        #: Whether the context's tracing was started by an earlier run: later runs take chunks.
+        self.tracing = False
+
+    def __enter__(self) -> Self:
+        timeout_ms = self.settings.timeout_s * 1000
+        self.context = context = self.session.new_context(viewport=VIEWPORT)
+        context.set_default_timeout(timeout_ms)
+        context.add_init_script(MASK_SECRET_FIELDS_SCRIPT)
+        _seed_token(context, self.requests[0])
+        return self
+
+    def new_page(self, scope: ActionScope) -> Page:
+        """A page for one run, with the run's timeouts and interstitials dismissed."""
+        assert self.context is not None
+        scope.set_timeout(self.settings.timeout_s * 1000)
+        page = self.context.new_page()
+        dismiss_interstitials(page)
+        return page
+
+    def secrets(self) -> set[str]:
+        """Every secret any of the runs knows: one run's trace chunk may hold another's sign-in."""
+        found: set[str] = set()
+        for request in self.requests:
+            found |= request.secrets.registered()
+        return found
+
+    def __exit__(self, *exc: object) -> None:
+        with contextlib.suppress(PlaywrightError):  # a crashed browser has closed it already
+            if self.context is not None:
+                self.context.close()
 
 
 def _open_evidence(request: RunRequest) -> Recorder:
@@ -165,19 +240,21 @@ def _open_evidence(request: RunRequest) -> Recorder:
 
 def _not_started(request: RunRequest, recorder: Recorder, message: str) -> RunResult:
     result = RunResult(request.runbook.name, recorder.run_dir, EXIT_BAD_INPUT, RunStatus.BAD_INPUT, message)
-    _finish(recorder, result, request, None, None)
+    _finish(recorder, result, request, None, None, set())
     return result
 
 
-def _run(request: RunRequest, session: BrowserSession, recorder: Recorder, scope: ActionScope) -> RunResult:
+def _run(request: RunRequest, shared: SharedContext, recorder: Recorder, scope: ActionScope) -> RunResult:
     """Open a page for the run, run the steps, and record however they end."""
     book = request.runbook
     result = RunResult(book.name, recorder.run_dir, EXIT_FLOW_FAILED, RunStatus.FAILED, "the run did not start")
     flow: Flow | None = None
-    context = session.new_context(viewport=VIEWPORT)
+    page: Page | None = None
     try:
-        page = _open_page(context, request, scope)
-        recorder.attach(context, page, session.version)
+        page = shared.new_page(scope)
+        assert shared.context is not None
+        recorder.attach(shared.context, page, shared.session.version, tracing=shared.tracing)
+        shared.tracing = shared.tracing or request.settings.trace != "off"
         flow = Flow(page, request.target, request.secrets, request.options, structure=request.structure)
         flow.watch_network()
         stop = request.settings.stop
@@ -187,24 +264,19 @@ def _run(request: RunRequest, session: BrowserSession, recorder: Recorder, scope
         # Stopped before the steps began (or while they were being set up): nothing was committed.
         code = interrupted.exit_code if isinstance(interrupted, Interrupted) else EXIT_SIGINT
         result = RunResult(book.name, recorder.run_dir, code, RunStatus.INTERRUPTED, "interrupted before any step ran")
+    except PlaywrightError as exc:
+        # The browser or its context went away before the steps began: nothing was committed.
+        message = f"the browser closed or crashed before the first step ({_first_lines(exc)})"
+        result = RunResult(book.name, recorder.run_dir, EXIT_FLOW_FAILED, RunStatus.FAILED, message)
     finally:
         result = _scrubbed(result, request)
-        _finish(recorder, result, request, flow, session.pdf_printer() if request.settings.pdf else None)
+        pdf = shared.session.pdf_printer() if request.settings.pdf else None
+        _finish(recorder, result, request, flow, pdf, shared.secrets())
         with contextlib.suppress(PlaywrightError):  # a crashed browser has closed it already
-            context.close()
+            if page is not None:
+                page.close()
     result.user = flow.user if flow else request.options.user
     return result
-
-
-def _open_page(context: BrowserContext, request: RunRequest, scope: ActionScope) -> Page:
-    """A page with the run's timeouts, its token session (if any), and interstitials dismissed."""
-    timeout_ms = request.settings.timeout_s * 1000
-    context.set_default_timeout(timeout_ms)
-    scope.set_timeout(timeout_ms)
-    _seed_token(context, request)
-    page = context.new_page()
-    dismiss_interstitials(page)
-    return page
 
 
 def _seed_token(context: BrowserContext, request: RunRequest) -> None:
@@ -415,6 +487,7 @@ def _finish(
     request: RunRequest,
     flow: Flow | None,
     pdf: Callable[[Path], Path] | None,
+    shared: set[str],
 ) -> None:
     """Stop the trace, scrub it, and write the reports and the manifest."""
     recorder.finish(
@@ -422,7 +495,7 @@ def _finish(
         user=flow.user if flow else request.options.user,
         account=request.secrets.plain("PLEX_EMAIL"),
         notes=(flow.notes + (flow.structure.findings if flow.structure else [])) if flow else [],
-        secrets=lambda: _session_secrets(flow, request.secrets),
+        secrets=lambda: _session_secrets(flow, request.secrets) | shared,
         pdf=pdf,
     )
 

@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar
 from urllib.parse import urlparse
 
-from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import Locator, Page, Request, Response
-
-from plexbook.baselines import StructureCheck
-from plexbook.config import SecretSource, Target
 from plexbook.errors import BadInput, FlowFailed, NothingToDo, SignInFailed, TargetUnreachable
 from plexbook.pages import (
     ConfirmPinDialog,
@@ -24,9 +18,17 @@ from plexbook.pages import (
 )
 from plexbook.pages.actions import expect
 from plexbook.pages.common import any_of
-from plexbook.plex_api import HomeUser, PlexApi, ServerTrouble
 from plexbook.secrets import Secret
 from plexbook.totp import totp
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from playwright.sync_api import Locator, Page, Request, Response
+
+    from plexbook.baselines import StructureCheck
+    from plexbook.config import SecretSource, Target
+    from plexbook.plex_api import HomeUser, PlexApi, ServerTrouble
 
 Mode = Literal["set", "remove"]
 #: The screens a step can leave the flow on, as page objects.
@@ -110,6 +112,9 @@ class Flow:
     troubles: list[ServerTrouble] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        # Imported here: pydantic's models are needed by runs, not by listing the runbooks.
+        from plexbook.plex_api import PlexApi
+
         self.api = PlexApi(self.page, self.target, self.secrets)
 
     def watch_network(self) -> None:
@@ -139,6 +144,8 @@ class Flow:
 
     def _trouble(self, request: Request, status: int | None) -> None:
         path = urlparse(request.url).path
+        from plexbook.plex_api import ServerTrouble
+
         self.troubles.append(ServerTrouble(request.method, path, status, self.step_number, self.committing))
 
     def trouble_in_step(self) -> ServerTrouble | None:
@@ -169,6 +176,8 @@ class Flow:
 
     # -- navigation ------------------------------------------------------------------------
     def open(self, url: str) -> None:
+        from playwright.sync_api import Error as PlaywrightError
+
         try:
             self.page.goto(url)
         except PlaywrightError as exc:
@@ -176,6 +185,8 @@ class Flow:
             raise TargetUnreachable(f"{url} did not answer ({reason})") from None
 
     def reload(self) -> None:
+        from playwright.sync_api import Error as PlaywrightError
+
         try:
             self.page.reload()
         except PlaywrightError as exc:

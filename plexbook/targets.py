@@ -10,13 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from plexbook.config import SecretSource, Target
 from plexbook.errors import BadInput
-from plexbook.sandbox.demo import demo_secrets, embedded_sandbox
-from plexbook.sandbox.server import SandboxServer
-from plexbook.sandbox.variants import Variant
+
+if TYPE_CHECKING:
+    from plexbook.sandbox.server import SandboxServer
+    from plexbook.sandbox.variants import Variant
 
 SANDBOX = "sandbox"
 LIVE = "live"
@@ -47,6 +49,9 @@ def resolve_target(
     """``sandbox`` (started here, in ``variant``), ``live``, or a stand-in's base URL, with its secrets."""
     check_target(value)
     if value == SANDBOX:
+        # The web server behind the sandbox is imported only when a run needs it.
+        from plexbook.sandbox.demo import demo_secrets, embedded_sandbox
+
         with embedded_sandbox(variant) as server:
             # The household as it is when a run starts: earlier runs may have changed it.
             yield ResolvedTarget(
@@ -56,4 +61,4 @@ def resolve_target(
             )
         return
     target = Target.live(environ) if value == LIVE else Target.at(value)
-    yield ResolvedTarget(target, lambda user: SecretSource.from_environment(environ, interactive))
+    yield ResolvedTarget(target, lambda user: SecretSource.from_environment(environ, interactive, user))

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from playwright.sync_api import Locator
 
 from plexbook.errors import FlowFailed
 from plexbook.pages import ConfirmPinDialog, EditPinDialog, PlexHomePage, WebApp
 from plexbook.pages.actions import expect
-from plexbook.runbook import Flow
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from plexbook.runbook import Flow
+    from playwright.sync_api import Locator
 
 
 def open_plex_home(flow: Flow, *, managed_only: bool = False, needs_pin: bool = True) -> None:

@@ -30,7 +30,8 @@ class Faults:
     #: Path prefix -> HTTP status answered *after* the request was carried out, as live Plex
     #: may: the change is made, the client is told it failed.
     after: dict[str, int] = field(default_factory=dict)
-    #: Requests each fault met, by method and path: how tests see that nothing was retried.
+    #: Requests the sandbox answered, by method and path, faulted or not: how tests see that
+    #: nothing was retried, or that several users shared one sign-in.
     hits: Counter[str] = field(default_factory=Counter)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
@@ -77,9 +78,8 @@ class FaultMiddleware:
             # Injected on purpose: the sandbox stands in for a slow Plex.
             await asyncio.sleep(self.faults.latency_ms / 1000)
         status, dropped, after = self.faults.for_path(scope["path"])
-        if status is not None or dropped or after is not None:
-            with self.faults._lock:
-                self.faults.hits[f"{scope['method']} {scope['path']}"] += 1
+        with self.faults._lock:
+            self.faults.hits[f"{scope['method']} {scope['path']}"] += 1
         if after is not None:
 
             async def discard(message: Message) -> None:

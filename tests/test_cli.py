@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -123,7 +125,7 @@ def test_run_through_the_cli_changes_the_target_and_prints_the_evidence(
     assert "remove-pin for Jordan: done" in done.stdout
     (run_dir,) = (tmp_path / "traces").iterdir()
     assert f"Evidence: traces/{run_dir.name}" in done.stdout
-    assert f"playwright show-trace traces/{run_dir.name}/trace.zip" in done.stdout
+    assert f"plexbook trace traces/{run_dir.name}" in done.stdout
 
 
 def test_a_failed_run_says_which_step_what_was_expected_and_where_the_evidence_is(
@@ -146,3 +148,27 @@ def test_demo_runs_all_three_runbooks_on_the_embedded_sandbox(tmp_path: Path) ->
     assert "reset-pin for Alex: done" in demo.stdout
     assert "managed-user-pin for Kid: done" in demo.stdout
     assert len(list((tmp_path / "traces").iterdir())) == 3
+
+
+@pytest.mark.parametrize("args", [["--help"], ["list"], ["show", "remove-pin"]])
+def test_help_list_and_show_load_no_browser_server_or_report_code(args: list[str]) -> None:
+    # What keeps them quick: Playwright, the sandbox's web server, pydantic and Jinja are
+    # imported only by the commands that use them.
+    probe = (
+        "import sys\n"
+        "from plexbook.cli.main import app\n"
+        "try:\n"
+        f"    app({args!r}, prog_name='plexbook')\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = ('playwright', 'starlette', 'uvicorn', 'pydantic', 'jinja2')\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules if m.split('.')[0] in heavy}))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout
+
+
+def test_python_dash_m_plexbook_is_the_same_command() -> None:
+    done = subprocess.run([sys.executable, "-m", "plexbook", "list"], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "remove-pin" in done.stdout

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from plexbook.baselines import StructureMode, baselines_folder
-from plexbook.browser import BrowserOptions
-from plexbook.check import CASES, CaseResult, exit_code, run_case, table, write_junit
 from plexbook.cli.common import (
     HeadedOption,
     SandboxSeedOption,
@@ -21,11 +18,11 @@ from plexbook.cli.common import (
     interrupt_code,
     sandbox_variant_for,
 )
-from plexbook.config import load_environment
-from plexbook.engine import RunSettings
 from plexbook.errors import BadInput, Interrupted
-from plexbook.interrupts import signals_stop_runs
-from plexbook.targets import resolve_target
+
+if TYPE_CHECKING:
+    from plexbook.baselines import StructureMode
+    from plexbook.check import CaseResult
 
 
 def check(
@@ -64,6 +61,14 @@ def check(
 
         plexbook check --target live --junit reports/plexbook.xml
     """
+    from plexbook.baselines import baselines_folder
+    from plexbook.browser import BrowserOptions
+    from plexbook.check import CASES, exit_code, run_case, table, write_junit
+    from plexbook.config import load_environment
+    from plexbook.engine import RunSettings
+    from plexbook.interrupts import signals_stop_runs
+    from plexbook.targets import resolve_target
+
     if strict_baselines and update_baselines:
         fail("choose one of --strict-baselines and --update-baselines")
     mode: StructureMode = "update" if update_baselines else "strict" if strict_baselines else "warn"

@@ -6,15 +6,19 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
-from plexbook.engine import RunResult, RunStatus
 from plexbook.errors import EXIT_BAD_INPUT, EXIT_OK, EXIT_SIGINT, BadInput, Interrupted
-from plexbook.sandbox import PRESETS, Variant, variant
-from plexbook.sandbox.variants import RANDOM
-from plexbook.targets import SANDBOX
+from plexbook.sandbox.variants import PRESETS, RANDOM, Variant, variant
+
+if TYPE_CHECKING:
+    from plexbook.browser import BrowserOptions
+    from plexbook.engine import RunResult
+
+# Commands import what they run (the engine, Playwright, the sandbox's web server) inside
+# themselves, so that help, list and show answer at once.
 
 # Options more than one command takes, declared once.
 TargetOption = Annotated[
@@ -36,6 +40,39 @@ SandboxSeedOption = Annotated[
 TracesDirOption = Annotated[Path, typer.Option("--traces-dir", help="Where run folders are written.")]
 HeadedOption = Annotated[bool, typer.Option("--headed/--headless", help="Show the browser window.")]
 TimeoutOption = Annotated[float, typer.Option("--timeout", help="Seconds to wait for any one thing on a page.")]
+BrowserEndpointOption = Annotated[
+    str | None,
+    typer.Option(
+        "--browser-endpoint",
+        help="Use a remote browser: a Playwright browser server's ws:// address "
+        "(launchServer, run-server, Browserless, Moon, a hosted Playwright service).",
+    ),
+]
+CdpEndpointOption = Annotated[
+    str | None,
+    typer.Option(
+        "--cdp-endpoint", help="Use a running Chromium started with --remote-debugging-port: its http:// address."
+    ),
+]
+
+
+def browser_options_for(
+    name: str, headed: bool, slow_mo: float, browser_endpoint: str | None, cdp_endpoint: str | None
+) -> BrowserOptions:
+    """The browser a command asked for, its remote endpoint checked in one line (BadInput-style exit 2)."""
+    from plexbook.browser import BrowserOptions
+
+    if browser_endpoint and cdp_endpoint:
+        fail("choose one of --browser-endpoint and --cdp-endpoint")
+    if browser_endpoint and not browser_endpoint.startswith(("ws://", "wss://")):
+        fail(f"--browser-endpoint must be a ws:// or wss:// address (got {browser_endpoint!r})")
+    if cdp_endpoint and not cdp_endpoint.startswith(("http://", "https://", "ws://", "wss://")):
+        fail(f"--cdp-endpoint must be an http:// or ws:// address (got {cdp_endpoint!r})")
+    if cdp_endpoint and name != "chromium":
+        fail("--cdp-endpoint speaks Chromium's protocol: leave --browser at chromium")
+    if (browser_endpoint or cdp_endpoint) and headed:
+        fail("--headed applies to a browser plexbook starts, not to a remote one")
+    return BrowserOptions(name, headed, slow_mo, browser_endpoint, cdp_endpoint)  # type: ignore[arg-type]
 
 
 def check_traces_dir(traces_dir: Path) -> None:
@@ -74,6 +111,8 @@ def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
 
 def print_result(result: RunResult) -> int:
     """Tell a person how the run ended and where its evidence is; returns the exit code."""
+    from plexbook.engine import RunStatus
+
     who = f" for {result.user}" if result.user else ""
     if result.exit_code == EXIT_OK:
         typer.secho(f"{result.runbook}{who}: {result.status} - {result.message}", fg=typer.colors.GREEN)
@@ -84,12 +123,27 @@ def print_result(result: RunResult) -> int:
         typer.secho(f"Error: {result.runbook}{who} {result.status} at {result.message}", fg=typer.colors.RED, err=True)
     typer.echo(f"Evidence: {result.run_dir}")
     if result.trace is not None:
-        typer.echo(f"Trace:    playwright show-trace {result.trace}")
+        # plexbook's own viewer command works where Playwright's own browser is not installed.
+        typer.echo(f"Trace:    plexbook trace {result.run_dir}")
     return result.exit_code
+
+
+def print_summary(results: list[RunResult], planned: list[str]) -> None:
+    """One line per user of a several-user run, those never reached included."""
+    typer.echo("\nSummary:")
+    width = max(len(who) for who in planned)
+    for index, who in enumerate(planned):
+        if index < len(results):
+            result = results[index]
+            typer.echo(f"  {who:<{width}}  {result.status:<13}  exit {result.exit_code:<3}  {result.run_dir}")
+        else:
+            typer.echo(f"  {who:<{width}}  {'not run':<13}  (an earlier user stopped the command)")
 
 
 def sandbox_variant_for(target: str, name: str, seed: int | None) -> Variant | None:
     """The embedded sandbox's variant when ``target`` is the sandbox; ``None`` for any other target."""
+    from plexbook.targets import SANDBOX
+
     return sandbox_variant_named(name, seed) if target == SANDBOX else None
 
 

@@ -9,12 +9,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from playwright.sync_api import sync_playwright
 
 from plexbook.cli.common import TracesDirOption, fail
-from plexbook.config import SECRET_NAMES, load_environment
 from plexbook.errors import EXIT_FLOW_FAILED
-from plexbook.evidence import environment_secrets, totp_codes_around, verify_run
 
 RunArg = Annotated[str, typer.Argument(help="A run folder, a run id (or its start), or 'last'.")]
 
@@ -117,6 +114,8 @@ def trace(
 
 
 def _playwright_chromium_installed() -> bool:
+    from playwright.sync_api import sync_playwright
+
     with sync_playwright() as playwright:
         return Path(playwright.chromium.executable_path).is_file()
 
@@ -134,10 +133,13 @@ def verify(run_dir: Annotated[Path, typer.Argument(help="The run folder to check
 
         plexbook evidence verify traces/20261127T101500Z-remove-pin-1a2b3c
     """
+    from plexbook.config import load_environment, secret_names
+    from plexbook.evidence import environment_secrets, totp_codes_around, verify_run
+
     if not (run_dir / "manifest.json").is_file():
         fail(f"{run_dir} is not a run folder (no manifest.json)")
     environ = load_environment()
-    secrets = environment_secrets(environ, SECRET_NAMES)
+    secrets = environment_secrets(environ, secret_names(environ))
     manifest = _manifest(run_dir)
     if secrets.get("PLEX_TOTP_SECRET"):
         for i, code in enumerate(

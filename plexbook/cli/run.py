@@ -4,36 +4,39 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from plexbook.browser import BrowserOptions
 from plexbook.cli.common import (
+    BrowserEndpointOption,
+    CdpEndpointOption,
     HeadedOption,
     SandboxSeedOption,
     SandboxVariantOption,
     TargetOption,
     TimeoutOption,
     TracesDirOption,
+    browser_options_for,
     check_traces_dir,
     confirm_at_terminal,
     fail,
     interrupt_code,
     print_result,
+    print_summary,
     sandbox_variant_for,
     sandbox_variant_named,
 )
-from plexbook.config import load_environment
-from plexbook.engine import RunResult, RunSettings, execute
 from plexbook.errors import EXIT_OK, BadInput, Interrupted
-from plexbook.interrupts import signals_stop_runs
-from plexbook.runbook import Mode, Runbook, RunOptions
-from plexbook.runbooks import RUNBOOKS
-from plexbook.targets import LIVE, SANDBOX, resolve_target
+
+if TYPE_CHECKING:
+    from plexbook.engine import RunResult
+    from plexbook.runbook import Mode, Runbook
 
 
 def _runbook(name: str) -> Runbook:
+    from plexbook.runbooks import RUNBOOKS
+
     try:
         return RUNBOOKS[name]
     except KeyError:
@@ -47,6 +50,8 @@ def list_runbooks() -> None:
 
         plexbook list
     """
+    from plexbook.runbooks import RUNBOOKS
+
     width = max(len(name) for name in RUNBOOKS)
     for name, book in RUNBOOKS.items():
         typer.echo(f"{name:<{width}}  {book.summary}")
@@ -59,6 +64,8 @@ def show(name: Annotated[str, typer.Argument(help="The runbook's name (see `plex
 
         plexbook show remove-pin
     """
+    from plexbook.runbook import RunOptions
+
     book = _runbook(name)
     typer.echo(f"{book.name}: {book.heading}")
     typer.echo(book.summary)
@@ -72,7 +79,14 @@ def show(name: Annotated[str, typer.Argument(help="The runbook's name (see `plex
 
 def run(
     name: Annotated[str, typer.Argument(help="The runbook's name (see `plexbook list`).")],
-    user: Annotated[str | None, typer.Option(help="The Home user to act on (default: the account owner).")] = None,
+    user: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--user",
+            help="The Home user to act on (default: the account owner). Repeat it to act on several "
+            "users in turn, in one browser with one sign-in.",
+        ),
+    ] = None,
     set_pin: Annotated[bool, typer.Option("--set", help="managed-user-pin: set PLEX_NEW_PIN and Save.")] = False,
     remove: Annotated[bool, typer.Option("--remove", help="managed-user-pin: use the remove link (default).")] = False,
     target: TargetOption = "sandbox",
@@ -96,6 +110,11 @@ def run(
             "--yes", help="On --target live, commit without typing the user's name first (needed with no terminal)."
         ),
     ] = False,
+    stop_on_failure: Annotated[
+        bool, typer.Option("--stop-on-failure", help="With several --user: stop at the first user that fails.")
+    ] = False,
+    browser_endpoint: BrowserEndpointOption = None,
+    cdp_endpoint: CdpEndpointOption = None,
 ) -> None:
     """Run a runbook by name, verify its outcome and keep its evidence in traces/.
 
@@ -110,15 +129,33 @@ def run(
     On --target live, the run stops before the committing click until you type the user's
     name; --yes skips that, and is required when no one is at a terminal.
 
+    Several users: repeat --user. Each user's PIN comes from PLEX_PIN_<USER> (the name in
+    capitals, other characters as _: PLEX_PIN_KID, PLEX_PIN_JORDAN_K for "Jordan K."), else
+    PLEX_PIN; PLEX_NEW_PIN_<USER> likewise. Each user gets a run folder and a line of the
+    summary; a refused PIN stops that user only and is never retried. The exit code is the
+    worst of them.
+
+    A remote browser: --browser-endpoint ws://... (a Playwright browser server, Browserless,
+    Moon, a hosted Playwright service) or --cdp-endpoint http://... (any Chromium started
+    with --remote-debugging-port). Evidence is written here, scrubbed as with a local browser.
+
     Exit codes: 0 done and verified (or nothing to do); 1 the flow failed or its outcome
     did not verify; 2 bad input; 3 target unreachable or sign-in refused; 4 Plex answered a
     server error or cut the connection (the message says whether the change was made);
     130 interrupted (Ctrl+C), 143 terminated (SIGTERM): the evidence says how far it got.
 
-    Example:
+    Examples:
 
         plexbook run managed-user-pin --user Kid --remove
+
+        PLEX_PIN_JORDAN=2468 PLEX_PIN_ALEX=1234 plexbook run remove-pin --user Jordan --user Alex
     """
+    from plexbook.config import load_environment
+    from plexbook.engine import RunSettings, execute_all
+    from plexbook.interrupts import signals_stop_runs
+    from plexbook.runbook import RunOptions
+    from plexbook.targets import LIVE, resolve_target
+
     book = _runbook(name)
     if set_pin and remove:
         fail("choose one of --set and --remove")
@@ -132,21 +169,34 @@ def run(
         fail("--timeout must be a positive number of seconds")
     if pdf and browser != "chromium":
         fail("--pdf prints with Chromium; leave --browser at chromium")
+    users: list[str | None] = list(user) if user else [None]
+    twice = sorted({u for u in users if users.count(u) > 1 and u is not None})
+    if twice:
+        fail(f"--user {twice[0]} is given more than once")
     mode: Mode | None = ("set" if set_pin else "remove") if book.name == "managed-user-pin" else None
-    options = RunOptions(user=user, mode=mode, rehearse=rehearse)
-    settings = RunSettings(BrowserOptions(browser, headed, slow_mo), trace, timeout, traces_dir, pdf)  # type: ignore[arg-type]
+    browser_options = browser_options_for(browser, headed, slow_mo, browser_endpoint, cdp_endpoint)
+    settings = RunSettings(browser_options, trace, timeout, traces_dir, pdf)  # type: ignore[arg-type]
     check_traces_dir(traces_dir)
     try:
         confirm = None if rehearse or target != LIVE or yes else confirm_at_terminal()
         variant = sandbox_variant_for(target, sandbox_variant, sandbox_seed)
         with signals_stop_runs(settings.stop), resolve_target(target, load_environment(), variant) as resolved:
-            request = settings.request(book, resolved.target, resolved.secrets_for(user), options)
-            result = execute(replace(request, confirm=confirm))
+            requests = [
+                replace(
+                    settings.request(book, resolved.target, resolved.secrets_for(who), RunOptions(who, mode, rehearse)),
+                    confirm=confirm,
+                )
+                for who in users
+            ]
+            results = execute_all(requests, stop_on_failure=stop_on_failure)
     except BadInput as bad:
         fail(str(bad))
     except (KeyboardInterrupt, Interrupted) as stop:
         fail("interrupted before the run started; nothing was done", code=interrupt_code(stop))
-    raise typer.Exit(print_result(result))
+    codes = [print_result(result) for result in results]
+    if len(users) > 1:
+        print_summary(results, [who or "the account owner" for who in users])
+    raise typer.Exit(max(codes))
 
 
 def demo(
@@ -165,6 +215,13 @@ def demo(
 
         plexbook demo
     """
+    from plexbook.browser import BrowserOptions
+    from plexbook.engine import RunSettings, execute
+    from plexbook.interrupts import signals_stop_runs
+    from plexbook.runbook import RunOptions
+    from plexbook.runbooks import RUNBOOKS
+    from plexbook.targets import SANDBOX, resolve_target
+
     settings = RunSettings(BrowserOptions("chromium", headed), "on", 30, traces_dir, pdf)
     plan = [
         ("remove-pin", RunOptions(user="Jordan")),

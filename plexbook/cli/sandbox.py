@@ -8,9 +8,7 @@ from typing import Annotated
 import typer
 
 from plexbook.cli.common import fail
-from plexbook.sandbox import PRESETS, HouseholdError, SandboxServer, variant
-from plexbook.sandbox.faults import Faults
-from plexbook.sandbox.variants import RANDOM
+from plexbook.sandbox.variants import PRESETS, RANDOM, variant
 
 
 def _fault_pairs(values: list[str]) -> dict[str, int]:
@@ -79,6 +77,10 @@ def sandbox(
 
         plexbook sandbox --variant random --seed 4711
     """
+    from plexbook.sandbox.faults import Faults
+    from plexbook.sandbox.server import SandboxServer
+    from plexbook.sandbox.state import HouseholdError
+
     try:
         if seed is not None and variant_name != RANDOM:
             raise ValueError("--seed goes with --variant random")
