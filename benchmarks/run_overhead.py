@@ -32,8 +32,9 @@ ALEX_EMAIL, ALEX_PASSWORD = "alex@sandbox.plexbook.test", "sandbox-pass-1"
 PINS = {"Jordan": "2468", "Alex": "1234"}
 
 #: The plain script: the article's steps for Jordan, written the shortest way for the classic
-#: sandbox, with a trace and one screenshot per step, as a person would write it by hand.
-PLAIN_SCRIPT = r'''
+#: sandbox, with a trace and one screenshot per step, then the outcome check the runbook makes
+#: on Plex Home (reload; "PIN Required" is gone), as a person would write it by hand.
+PLAIN_SCRIPT = r"""
 import sys
 from playwright.sync_api import expect, sync_playwright
 
@@ -70,9 +71,15 @@ with sync_playwright() as p:
     edit.get_by_role("button", name="Remove").click()
     expect(edit).to_be_hidden()
     page.screenshot(path=out + "/4.png")
+    # The same outcome check as the runbook's: Plex Home, reloaded, no longer says "PIN Required".
+    page.reload()
+    row = page.get_by_role("listitem").filter(has=page.get_by_text("Jordan", exact=True))
+    expect(row).to_be_visible()
+    expect(row.get_by_text("PIN Required")).to_have_count(0)
+    page.screenshot(path=out + "/5.png")
     context.tracing.stop(path=out + "/trace.zip")
     browser.close()
-'''
+"""
 
 
 @dataclass
@@ -147,7 +154,9 @@ def main() -> None:
             removed("Jordan")
             fresh()
             pins = {"PLEX_PIN_JORDAN": PINS["Jordan"], "PLEX_PIN_ALEX": PINS["Alex"]}
-            took_two = timed("plexbook run on two users", [*plexbook, "--user", "Jordan", "--user", "Alex", *url], {**env, **pins})
+            took_two = timed(
+                "plexbook run on two users", [*plexbook, "--user", "Jordan", "--user", "Alex", *url], {**env, **pins}
+            )
             removed("Jordan", "Alex")
             if pair:
                 plain.append(took)
@@ -164,7 +173,9 @@ def main() -> None:
     print(f"  plain Playwright script   wall {p.wall_s:6.2f} s   cpu {p.cpu_s:6.2f} s")
     print(f"  plexbook run, one user    wall {o.wall_s:6.2f} s   cpu {o.cpu_s:6.2f} s")
     print(f"  plexbook run, two users   wall {t.wall_s:6.2f} s   cpu {t.cpu_s:6.2f} s")
-    print(f"  plexbook / plain          wall {o.wall_s / p.wall_s:6.2f} x   cpu {o.cpu_s / p.cpu_s:6.2f} x  (target 1.2)")
+    print(
+        f"  plexbook / plain          wall {o.wall_s / p.wall_s:6.2f} x   cpu {o.cpu_s / p.cpu_s:6.2f} x  (target 1.2)"
+    )
     second_wall, second_cpu = (t.wall_s - o.wall_s) / o.wall_s, (t.cpu_s - o.cpu_s) / o.cpu_s
     print(f"  second user / one run     wall {second_wall:6.2f}     cpu {second_cpu:6.2f}    (target 0.35)")
 

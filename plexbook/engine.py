@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import importlib
 import json
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright
 from playwright.sync_api import Error as PlaywrightError
@@ -35,10 +37,12 @@ from plexbook.interrupts import StopRequest
 from plexbook.pages.actions import ActionScope, action_scope, listening
 from plexbook.pages.errors import PasswordRefused, PinRefused, PlexRefused, UnexpectedScreen
 from plexbook.pages.overlays import dismiss_interstitials
-from plexbook.plex_api import ServerTrouble
 from plexbook.recorder import MASK_SECRET_FIELDS_SCRIPT, Recorder, StepRecord, TraceMode, new_run_dir
 from plexbook.runbook import Flow, Runbook, RunOptions
 from plexbook.scrub import Scrubber
+
+if TYPE_CHECKING:
+    from plexbook.plex_api import ServerTrouble
 
 VIEWPORT = {"width": 1280, "height": 800}
 
@@ -165,6 +169,8 @@ def execute_all(
         check_request(request)
     settings = requests[0].settings
     session = BrowserSession(settings.browser, playwright, browser)
+    # Python waits while the browser starts: the modules a run needs later load meanwhile.
+    threading.Thread(target=_load_run_modules, name="plexbook-imports", daemon=True).start()
     try:
         session.start()
     except (BrowserNotFound, PlaywrightError) as exc:
@@ -180,9 +186,16 @@ def execute_all(
             with action_scope() as scope:
                 result = _run(request, shared, recorder, scope)
             results.append(result)
+            shared.after(result)
             if result.status == RunStatus.INTERRUPTED or (stop_on_failure and result.exit_code != EXIT_OK):
                 break
     return results
+
+
+def _load_run_modules() -> None:
+    """Import what a run uses after the browser is up (the API's models, the report's templates)."""
+    for module in ("plexbook.plex_api", "plexbook.report"):
+        importlib.import_module(module)
 
 
 class SharedContext:
@@ -198,6 +211,7 @@ class SharedContext:
         self.context: BrowserContext | None = None
         #: Whether the context's tracing was started by an earlier run: later runs take chunks.
         self.tracing = False
+        self._page: Page | None = None
 
     def __enter__(self) -> Self:
         timeout_ms = self.settings.timeout_s * 1000
@@ -207,13 +221,26 @@ class SharedContext:
         _seed_token(context, self.requests[0])
         return self
 
-    def new_page(self, scope: ActionScope) -> Page:
-        """A page for one run, with the run's timeouts and interstitials dismissed."""
+    def page(self, scope: ActionScope) -> Page:
+        """The page for the next run, with the run's timeouts and interstitials dismissed.
+
+        Runs in turn share one page, as a person doing several users works in one tab; a
+        page that closed or crashed is replaced.
+        """
         assert self.context is not None
         scope.set_timeout(self.settings.timeout_s * 1000)
-        page = self.context.new_page()
-        dismiss_interstitials(page)
-        return page
+        if self._page is None or self._page.is_closed():
+            self._page = self.context.new_page()
+            dismiss_interstitials(self._page)
+        # An earlier run may have shortened it to ask Plex what changed after an interrupt.
+        self._page.set_default_timeout(self.settings.timeout_s * 1000)
+        return self._page
+
+    def after(self, result: RunResult) -> None:
+        """A run that did not end well may have left a dialog open: the next one starts afresh."""
+        if result.exit_code != EXIT_OK and self._page is not None:
+            with contextlib.suppress(PlaywrightError):
+                self._page.goto("about:blank")
 
     def secrets(self) -> set[str]:
         """Every secret any of the runs knows: one run's trace chunk may hold another's sign-in."""
@@ -249,16 +276,14 @@ def _run(request: RunRequest, shared: SharedContext, recorder: Recorder, scope: 
     book = request.runbook
     result = RunResult(book.name, recorder.run_dir, EXIT_FLOW_FAILED, RunStatus.FAILED, "the run did not start")
     flow: Flow | None = None
-    page: Page | None = None
     try:
-        page = shared.new_page(scope)
+        page = shared.page(scope)
         assert shared.context is not None
         recorder.attach(shared.context, page, shared.session.version, tracing=shared.tracing)
         shared.tracing = shared.tracing or request.settings.trace != "off"
         flow = Flow(page, request.target, request.secrets, request.options, structure=request.structure)
-        flow.watch_network()
         stop = request.settings.stop
-        with listening(lambda _locator: stop.check()):
+        with flow.watching_network(), listening(lambda _locator: stop.check()):
             result = _run_steps(book, flow, recorder, scope, request.confirm, stop)
     except (KeyboardInterrupt, Interrupted) as interrupted:
         # Stopped before the steps began (or while they were being set up): nothing was committed.
@@ -272,9 +297,6 @@ def _run(request: RunRequest, shared: SharedContext, recorder: Recorder, scope: 
         result = _scrubbed(result, request)
         pdf = shared.session.pdf_printer() if request.settings.pdf else None
         _finish(recorder, result, request, flow, pdf, shared.secrets())
-        with contextlib.suppress(PlaywrightError):  # a crashed browser has closed it already
-            if page is not None:
-                page.close()
     result.user = flow.user if flow else request.options.user
     return result
 

@@ -27,7 +27,6 @@ from plexbook.annotate import mark, screenshot_style, unmark
 from plexbook.errors import EXIT_OK, RunStop
 from plexbook.evidence import MANIFEST, artifact_list, write_checksums
 from plexbook.pages.actions import listening
-from plexbook.report import mask_email, write_reports
 from plexbook.scrub import PRIVATE_DIR, Scrubber, make_private, scrub_trace, write_private, write_scrubbed
 
 TraceMode = Literal["on", "off", "retain-on-failure"]
@@ -218,6 +217,9 @@ class Recorder:
         ``secrets()`` is asked after tracing stops, so collecting the session's own secrets
         from the page adds nothing to the trace.
         """
+        # Jinja loads while the browser starts (see the engine); by now it is there.
+        from plexbook.report import mask_email, write_reports
+
         self.manifest.user = user
         self.manifest.account = mask_email(account)
         self.manifest.notes = notes

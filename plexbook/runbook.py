@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, TypeVar
 from urllib.parse import urlparse
@@ -22,8 +24,6 @@ from plexbook.secrets import Secret
 from plexbook.totp import totp
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from playwright.sync_api import Locator, Page, Request, Response
 
     from plexbook.baselines import StructureCheck
@@ -117,8 +117,10 @@ class Flow:
 
         self.api = PlexApi(self.page, self.target, self.secrets)
 
-    def watch_network(self) -> None:
-        """Note when the committing request leaves, and every server error or cut connection.
+    @contextmanager
+    def watching_network(self) -> Iterator[None]:
+        """Note when the committing request leaves, and every server error or cut connection,
+        while the block runs (the page may serve another run afterwards).
 
         Paths only: a query may hold a PIN.
         """
@@ -138,9 +140,19 @@ class Flow:
             if request.url.startswith(self.target.api_url):
                 self._trouble(request, None)
 
-        self.page.on("request", sent)
-        self.page.on("response", answered)
-        self.page.on("requestfailed", cut)
+        handlers: list[tuple[Literal["request", "response", "requestfailed"], Callable[..., None]]] = [
+            ("request", sent),
+            ("response", answered),
+            ("requestfailed", cut),
+        ]
+        for event, handler in handlers:
+            self.page.on(event, handler)
+        try:
+            yield
+        finally:
+            for event, handler in handlers:
+                with suppress(Exception):  # a closed or crashed page has dropped them already
+                    self.page.remove_listener(event, handler)
 
     def _trouble(self, request: Request, status: int | None) -> None:
         path = urlparse(request.url).path

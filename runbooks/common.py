@@ -14,12 +14,21 @@ if TYPE_CHECKING:
 
 
 def open_plex_home(flow: Flow, *, managed_only: bool = False, needs_pin: bool = True) -> None:
-    """Open the web app (signing in if asked), then Settings > Plex Home; check the user."""
+    """Open the web app (signing in if asked), then Settings > Plex Home; check the user.
+
+    When the run before this one (another user, in the same command) left Plex Home open,
+    the flow is there already and goes on from it, as a person would.
+    """
     app = WebApp(flow.page)
-    flow.open(flow.target.app_url)
-    flow.sign_in_if_asked(app.ready)
-    flow.select_user(managed_only=managed_only, needs_pin=needs_pin)
-    flow.screen = app.open_plex_home(flow.members)
+    if PlexHomePage(flow.page).heading.is_visible():
+        flow.select_user(managed_only=managed_only, needs_pin=needs_pin)
+        flow.notes.append("Plex Home was open already (left by the previous run in this command)")
+        flow.screen = PlexHomePage(flow.page, flow.members)
+    else:
+        flow.open(flow.target.app_url)
+        flow.sign_in_if_asked(app.ready)
+        flow.select_user(managed_only=managed_only, needs_pin=needs_pin)
+        flow.screen = app.open_plex_home(flow.members)
     flow.observe("plex-home", flow.page.locator("body"))
 
 
