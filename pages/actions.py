@@ -13,8 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any, overload, TYPE_CHECKING
-
+from typing import TYPE_CHECKING, Any, overload
 
 if TYPE_CHECKING:
     from playwright.sync_api import APIResponse, Expect, Locator, Page

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Locator, Page
     from collections.abc import Sequence
+
+    from playwright.sync_api import Locator, Page
 
 _NON_EMPTY = re.compile(r"\S")
 #: A password field's label: "Password", "Current Password", "Current password".

@@ -39,7 +39,6 @@ def dismiss_interstitials(page: Page) -> None:
     """Close any interstitial as soon as it shows, for the rest of the page's life."""
     from playwright.sync_api import Error as PlaywrightError
 
-
     def close(_: Locator) -> None:
         # One at a time: closing one overlay can remove or renumber the others. The newest
         # overlay (last in the page) lies on top, so it is closed first; one that another

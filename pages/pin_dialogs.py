@@ -8,17 +8,17 @@ the fourth digit instead of offering "Continue"; the methods here work on each o
 from __future__ import annotations
 
 import re
-
+from typing import TYPE_CHECKING
 
 from plexbook.pages.actions import acting_on, expect, named_locator
 from plexbook.pages.common import alert, any_of, control
 from plexbook.pages.errors import PinRefused, UnexpectedScreen
 from plexbook.pages.secret_input import PIN_ENTRY, enter_pin, pin_boxes
-from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from plexbook.secrets import Secret
     from playwright.sync_api import Locator, Page
+
+    from plexbook.secrets import Secret
 
 
 class _PinDialog:

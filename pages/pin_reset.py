@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import re
-
+from typing import TYPE_CHECKING
 
 from plexbook.pages.actions import acting_on, expect, named_locator
 from plexbook.pages.common import PASSWORD, alert, any_of, control
 from plexbook.pages.errors import PasswordRefused, UnexpectedScreen
 from plexbook.pages.secret_input import PIN_ENTRY, enter_pin, enter_secret, pin_boxes
-from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from plexbook.secrets import Secret
     from playwright.sync_api import Locator, Page
+
+    from plexbook.secrets import Secret
 
 UPDATED = re.compile(r"PIN has been updated", re.IGNORECASE)
 

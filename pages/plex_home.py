@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import re
-
+from typing import TYPE_CHECKING
 
 from plexbook.pages.actions import acting_on, expect, named_locator
 from plexbook.pages.common import any_of, control
 from plexbook.pages.pin_dialogs import ConfirmPinDialog, EditPinDialog
-from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Locator, Page
     from collections.abc import Sequence
+
+    from playwright.sync_api import Locator, Page
 
 HOME_HEADING = re.compile(r"^(Plex Home|Users & Sharing)$")
 #: The row's hover control: "Edit PIN" on a user with a PIN, "Set PIN" on one without.

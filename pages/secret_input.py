@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-
-
-from plexbook.pages.actions import acting_on
 from typing import TYPE_CHECKING
 
+from plexbook.pages.actions import acting_on
+
 if TYPE_CHECKING:
-    from plexbook.secrets import Secret
     from playwright.sync_api import Locator, Page
+
+    from plexbook.secrets import Secret
 
 #: A PIN entry's name, in any of the wordings seen or guessed ("PIN", "New PIN", "Enter PIN",
 #: "PIN digit 1"), but not the second entry some releases add to confirm the first.

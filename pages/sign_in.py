@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import re
-
+from typing import TYPE_CHECKING
 
 from plexbook.pages.actions import acting_on, expect, named_locator
 from plexbook.pages.common import PASSWORD, alert, any_of
 from plexbook.pages.errors import SignInRefused
 from plexbook.pages.secret_input import enter_secret
-from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from plexbook.secrets import Secret
-    from playwright.sync_api import Locator, Page
     from collections.abc import Callable
+
+    from playwright.sync_api import Locator, Page
+
+    from plexbook.secrets import Secret
 
 EMAIL = re.compile(r"\bemail\b", re.IGNORECASE)
 #: The test id of "Continue with Email" on Plex's sign-in form.

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 
 from plexbook.errors import FlowFailed
 from plexbook.pages import ConfirmPinDialog, EditPinDialog, PlexHomePage, WebApp
 from plexbook.pages.actions import expect
-from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from plexbook.runbook import Flow
     from playwright.sync_api import Locator
+
+    from plexbook.runbook import Flow
 
 
 def open_plex_home(flow: Flow, *, managed_only: bool = False, needs_pin: bool = True) -> None:
