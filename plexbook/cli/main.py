@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from plexbook.cli.batch import batch
 from plexbook.cli.check import check
 from plexbook.cli.evidence import evidence_app, report, runs, trace
 from plexbook.cli.run import demo, list_runbooks, run, show
@@ -32,6 +33,7 @@ def main() -> None:
 app.command("list")(list_runbooks)
 app.command()(show)
 app.command()(run)
+app.command()(batch)
 app.command()(demo)
 app.command()(check)
 app.command()(sandbox)

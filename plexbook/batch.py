@@ -1,0 +1,296 @@
+"""Many runs from one plan: rows across accounts and targets, several browsers at once.
+
+A plan is a CSV file with a header row. Columns (only ``runbook`` is required):
+
+- ``runbook``: remove-pin, reset-pin or managed-user-pin;
+- ``user``: the Home user (empty: the account owner);
+- ``target``: sandbox (default), live, or a stand-in's URL;
+- ``mode``: set or remove, for managed-user-pin (default remove);
+- ``rehearse``: yes to stop at the committing click (default no);
+- ``env``: a .env file holding the account's secrets, relative to the plan (default: the
+  environment and ./.env). Its values win over the environment, since it names the account.
+
+Rows of one account on one target form a group: they run in turn in one browser context,
+with one sign-in. Groups are shared among the workers, each a browser of its own in a thread
+of its own. An index of every run is written beside the run folders.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import queue
+import secrets
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from dotenv import dotenv_values
+
+from plexbook.config import SecretSource
+from plexbook.engine import RunRequest, RunResult, RunSettings, RunStatus, execute_all
+from plexbook.errors import EXIT_OK, BadInput
+from plexbook.runbook import RunOptions
+from plexbook.runbooks import RUNBOOKS
+from plexbook.scrub import PRIVATE_DIR, Scrubber, write_scrubbed
+from plexbook.targets import LIVE, SANDBOX, ResolvedTarget, check_target, resolve_target
+
+if TYPE_CHECKING:
+    from plexbook.sandbox.variants import Variant
+
+COLUMNS = ("runbook", "user", "target", "mode", "rehearse", "env")
+_YES, _NO = ("yes", "y", "true", "1"), ("no", "n", "false", "0", "")
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    """One row of a plan: one run."""
+
+    #: The row's line in the plan file, as people count (the header is line 1).
+    line: int
+    runbook: str
+    user: str | None = None
+    target: str = SANDBOX
+    mode: str | None = None
+    rehearse: bool = False
+    env: Path | None = None
+
+    @property
+    def account(self) -> tuple[str, Path | None]:
+        """Rows with the same target and secrets share a sign-in."""
+        return (self.target, self.env)
+
+    def describe(self) -> str:
+        who = self.user or "the account owner"
+        return f"line {self.line}: {self.runbook} for {who} on {self.target}"
+
+
+def read_plan(path: Path) -> list[PlanRow]:
+    """The plan's rows, every one checked before anything runs (BadInput naming each bad line)."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise BadInput(f"{path}: the plan cannot be read ({exc.strerror})") from None
+    reader = csv.DictReader(text.splitlines())
+    header = [name.strip().lower() for name in reader.fieldnames or []]
+    if "runbook" not in header:
+        raise BadInput(f"{path}: the plan needs a header row with a runbook column (columns: {', '.join(COLUMNS)})")
+    unknown = [name for name in header if name not in COLUMNS]
+    if unknown:
+        raise BadInput(f"{path}: unknown column {unknown[0]!r} (columns: {', '.join(COLUMNS)})")
+    rows: list[PlanRow] = []
+    problems: list[str] = []
+    for line, raw in enumerate(reader, start=2):
+        cells = {key.strip().lower(): (value or "").strip() for key, value in raw.items() if key is not None}
+        if not any(cells.values()):
+            continue
+        try:
+            rows.append(_row(line, cells, path.parent))
+        except BadInput as bad:
+            problems.append(f"line {line}: {bad}")
+    if problems:
+        raise BadInput(f"{path}: " + "; ".join(problems))
+    if not rows:
+        raise BadInput(f"{path}: the plan has no rows")
+    return rows
+
+
+def _row(line: int, cells: dict[str, str], base: Path) -> PlanRow:
+    name = cells.get("runbook", "")
+    if name not in RUNBOOKS:
+        raise BadInput(f"unknown runbook {name!r} (choose one of: {', '.join(RUNBOOKS)})")
+    target = cells.get("target") or SANDBOX
+    check_target(target)
+    mode = cells.get("mode") or None
+    if mode is not None and (name != "managed-user-pin" or mode not in ("set", "remove")):
+        raise BadInput("mode is set or remove, for managed-user-pin only")
+    if name == "managed-user-pin":
+        mode = mode or "remove"
+    rehearse = cells.get("rehearse", "").lower()
+    if rehearse not in _YES + _NO:
+        raise BadInput(f"rehearse is yes or no (got {cells['rehearse']!r})")
+    env = cells.get("env") or None
+    env_path = (base / env) if env else None
+    if env_path is not None and not env_path.is_file():
+        raise BadInput(f"env file {env_path} does not exist")
+    return PlanRow(line, name, cells.get("user") or None, target, mode, rehearse in _YES, env_path)
+
+
+def account_environment(row: PlanRow, environ: Mapping[str, str]) -> dict[str, str]:
+    """The secrets of a row's account: its env file over the environment (the file names the account)."""
+    if row.env is None:
+        return dict(environ)
+    from_file = {k: v for k, v in dotenv_values(row.env).items() if v is not None}
+    return {**environ, **from_file}
+
+
+@dataclass
+class BatchRun:
+    """A row and how it ended (no result: it never ran)."""
+
+    row: PlanRow
+    result: RunResult | None = None
+    #: The secrets the run used, so the index passes the same scrubbing as the runs.
+    secrets: SecretSource | None = None
+
+    @property
+    def exit_code(self) -> int:
+        return self.result.exit_code if self.result is not None else EXIT_OK
+
+    def as_json(self) -> dict[str, object]:
+        result = self.result
+        return {
+            "line": self.row.line,
+            "runbook": self.row.runbook,
+            "user": (result.user if result is not None else None) or self.row.user,
+            "target": self.row.target,
+            "rehearsal": self.row.rehearse,
+            "status": str(result.status) if result is not None else "not run",
+            "exit_code": result.exit_code if result is not None else None,
+            "run_dir": result.run_dir.name if result is not None else None,
+            "message": result.message if result is not None else "not run: an earlier run stopped the batch",
+        }
+
+
+@dataclass
+class Batch:
+    """A plan, run: groups of rows shared among ``workers`` browsers."""
+
+    rows: list[PlanRow]
+    settings: RunSettings
+    environ: dict[str, str]
+    workers: int = 1
+    stop_on_failure: bool = False
+    variant: Variant | None = None
+    #: Called (from the workers' threads) as each run ends.
+    on_result: Callable[[BatchRun], None] = lambda run: None
+    runs: list[BatchRun] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.runs = [BatchRun(row) for row in self.rows]
+        self._failed = threading.Event()
+        self._lock = threading.Lock()
+
+    def groups(self) -> list[list[BatchRun]]:
+        """Rows of one account on one target, in plan order: each runs in one browser context."""
+        grouped: dict[tuple[str, Path | None], list[BatchRun]] = {}
+        for run in self.runs:
+            grouped.setdefault(run.row.account, []).append(run)
+        return list(grouped.values())
+
+    def run(self) -> list[BatchRun]:
+        """Run every group; returns the runs in plan order."""
+        with self._targets() as targets:
+            work: queue.Queue[list[BatchRun]] = queue.Queue()
+            for group in self.groups():
+                work.put(group)
+            threads = [
+                threading.Thread(target=self._worker, args=(work, targets), name=f"plexbook-worker-{n}")
+                for n in range(max(1, min(self.workers, work.qsize())))
+            ]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        return self.runs
+
+    @contextmanager
+    def _targets(self) -> Iterator[dict[str, ResolvedTarget]]:
+        """Each target the plan names, resolved once (the embedded sandbox started once)."""
+        with ExitStack() as stack:
+            resolved: dict[str, ResolvedTarget] = {}
+            for target in dict.fromkeys(row.target for row in self.rows):
+                variant = self.variant if target == SANDBOX else None
+                resolved[target] = stack.enter_context(resolve_target(target, self.environ, variant, False))
+            yield resolved
+
+    def _requests(self, group: list[BatchRun], targets: dict[str, ResolvedTarget]) -> list[RunRequest]:
+        requests = []
+        for run in group:
+            row = run.row
+            resolved = targets[row.target]
+            if row.target == SANDBOX:
+                secrets = resolved.secrets_for(row.user)
+            else:
+                environ = account_environment(row, self.environ)
+                secrets = SecretSource.from_environment(environ, interactive=False, user=row.user)
+            options = RunOptions(row.user, row.mode, row.rehearse)  # type: ignore[arg-type]
+            run.secrets = secrets
+            requests.append(self.settings.request(RUNBOOKS[row.runbook], resolved.target, secrets, options))
+        return requests
+
+    def _worker(self, work: queue.Queue[list[BatchRun]], targets: dict[str, ResolvedTarget]) -> None:
+        """One browser of this worker's own, for group after group until none is left."""
+        from playwright.sync_api import Error as PlaywrightError
+        from playwright.sync_api import sync_playwright
+
+        from plexbook.browser import BrowserNotFound, launch
+
+        with sync_playwright() as playwright:
+            browser = None
+            try:
+                while not self._stopping():
+                    try:
+                        group = work.get_nowait()
+                    except queue.Empty:
+                        return
+                    if browser is None:
+                        try:
+                            browser = launch(playwright, self.settings.browser)
+                        except (BrowserNotFound, PlaywrightError):
+                            browser = None  # execute_all tries again and records why it cannot, run by run
+                    requests = self._requests(group, targets)
+                    results = execute_all(requests, playwright, browser, stop_on_failure=self.stop_on_failure)
+                    for run, result in zip(group, results, strict=False):
+                        self._done(run, result)
+            finally:
+                if browser is not None:
+                    browser.close()
+
+    def _done(self, run: BatchRun, result: RunResult) -> None:
+        with self._lock:
+            run.result = result
+            if result.exit_code != EXIT_OK and (self.stop_on_failure or result.status == RunStatus.INTERRUPTED):
+                self._failed.set()
+            self.on_result(run)
+
+    def _stopping(self) -> bool:
+        return self._failed.is_set() or self.settings.stop.exit_code is not None
+
+    def write_index(self) -> Path:
+        """``<traces>/<time>-batch-<id>/index.json``: every row, how it ended, and its run folder."""
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        folder = self.settings.traces_dir / f"{stamp}-batch-{secrets.token_hex(3)}"
+        folder.mkdir(parents=True)
+        folder.chmod(PRIVATE_DIR)
+        index = {
+            "runs": [run.as_json() for run in self.runs],
+            "exit_code": worst(self.runs),
+        }
+        path = folder / "index.json"
+        # Run messages are scrubbed already; the index passes the same scrubbing point all the same.
+        write_scrubbed(path, json.dumps(index, indent=2) + "\n", Scrubber(self._secrets()))
+        return path
+
+    def _secrets(self) -> set[str]:
+        found: set[str] = set()
+        for run in self.runs:
+            if run.secrets is not None:
+                found |= run.secrets.registered()
+        return found
+
+
+def worst(runs: list[BatchRun]) -> int:
+    """The batch's exit code: the worst of its runs."""
+    return max((run.exit_code for run in runs), default=EXIT_OK)
+
+
+def confirm_live(rows: list[PlanRow], yes: bool) -> None:
+    """A batch never stops to ask: rows on live Plex need --yes."""
+    live = [row for row in rows if row.target == LIVE and not row.rehearse]
+    if live and not yes:
+        raise BadInput(f"{live[0].describe()} changes a real account: a batch on --target live needs --yes")

@@ -1,0 +1,80 @@
+"""plexbook batch: rows across accounts, groups sharing a sign-in, workers side by side, an index."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from plexbook.evidence import verify_run
+from plexbook.sandbox import SandboxServer
+from tests.conftest import ALEX, CASEY, CASEY_TOTP, run_cli
+
+SIGN_IN = "POST /api/v2/users/signin"
+
+
+def _write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_plan_across_two_accounts_runs_on_two_workers_and_indexes_every_run(
+    classic_sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    url = classic_sandbox.base_url
+    _write(tmp_path, "alex.env", f"PLEX_EMAIL={ALEX[0]}\nPLEX_PASSWORD={ALEX[1]}\nPLEX_PIN_JORDAN=2468\n")
+    _write(
+        tmp_path,
+        "casey.env",
+        f"PLEX_EMAIL={CASEY[0]}\nPLEX_PASSWORD={CASEY[1]}\nPLEX_TOTP_SECRET={CASEY_TOTP}\nPLEX_NEW_PIN=8642\n",
+    )
+    _write(
+        tmp_path,
+        "plan.csv",
+        "runbook,user,target,mode,env\n"
+        f"remove-pin,Jordan,{url},,alex.env\n"
+        f"reset-pin,,{url},,casey.env\n"
+        f"managed-user-pin,Kid,{url},remove,alex.env\n",
+    )
+    done = run_cli("batch", "plan.csv", "--workers", "2", "--traces-dir", "traces", cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    state = classic_sandbox.state
+    assert state.user_titled("Jordan").pin is None
+    assert state.user_titled("Kid").pin is None
+    assert state.user_titled("Casey").pin == "8642"
+    # One sign-in per account: Jordan and Kid shared Alex's (one request), and Casey's took
+    # two (the password, then the verification code).
+    assert classic_sandbox.faults.hits[SIGN_IN] == 3
+    assert "3 runs in 2 group(s)" in done.stdout
+    (index_path,) = (tmp_path / "traces").glob("*-batch-*/index.json")
+    index = json.loads(index_path.read_text())
+    assert [(run["line"], run["runbook"], run["status"]) for run in index["runs"]] == [
+        (2, "remove-pin", "done"),
+        (3, "reset-pin", "done"),
+        (4, "managed-user-pin", "done"),
+    ]
+    assert index["exit_code"] == 0
+    secrets = {"PLEX_PASSWORD": ALEX[1], "CASEY": CASEY[1], "PLEX_PIN": "2468", "KID": "4321", "NEW": "8642"}
+    assert not any(value in index_path.read_text() for value in secrets.values())
+    for run in index["runs"]:
+        assert verify_run(tmp_path / "traces" / run["run_dir"], secrets) == []
+
+
+def test_a_refused_pin_fails_its_row_and_the_others_go_on(classic_sandbox: SandboxServer, tmp_path: Path) -> None:
+    url = classic_sandbox.base_url
+    _write(tmp_path, ".env", f"PLEX_EMAIL={ALEX[0]}\nPLEX_PASSWORD={ALEX[1]}\nPLEX_PIN_JORDAN=9999\n")
+    _write(tmp_path, "plan.csv", f"runbook,user,target\nremove-pin,Jordan,{url}\nmanaged-user-pin,Kid,{url}\n")
+    done = run_cli("batch", "plan.csv", "--traces-dir", "traces", cwd=tmp_path)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert classic_sandbox.state.user_titled("Jordan").pin == "2468"
+    assert classic_sandbox.state.user_titled("Kid").pin is None
+    assert "line 2: remove-pin for Jordan" in done.stdout
+    assert "Plex refused the PIN" in done.stdout
+
+
+def test_a_bad_plan_is_refused_naming_its_lines(tmp_path: Path) -> None:
+    _write(tmp_path, "plan.csv", "runbook,user\nremove-pin,Jordan\nremove-everything,Kid\nreset-pin,,\n")
+    done = run_cli("batch", "plan.csv", cwd=tmp_path)
+    assert done.returncode == 2
+    assert "line 3: unknown runbook 'remove-everything'" in done.stderr
+    assert not (tmp_path / "traces").exists()
