@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Playwright
+from playwright.sync_api import Browser, Playwright
 
-from plexbook.browser import BrowserOptions, launch_options
+from plexbook.browser import BrowserOptions, launch, launch_options
 
 
 @pytest.fixture(scope="session")
@@ -19,3 +20,19 @@ def browser_type_launch_args(
     merged = {**ours, **browser_type_launch_args}
     merged["args"] = [*ours.get("args", []), *browser_type_launch_args.get("args", [])]
     return merged
+
+
+@pytest.fixture(scope="session")
+def browser(request: pytest.FixtureRequest, playwright: Playwright, browser_name: str) -> Iterator[Browser]:
+    """pytest-playwright's browser, or the remote one --plex-browser-endpoint / --plex-cdp-endpoint names."""
+    ws = request.config.getoption("--plex-browser-endpoint", None)
+    cdp = request.config.getoption("--plex-cdp-endpoint", None)
+    if ws or cdp:
+        remote = BrowserOptions(name=browser_name, ws_endpoint=ws, cdp_endpoint=cdp)  # type: ignore[arg-type]
+        browser = launch(playwright, remote)
+    else:
+        # Asked for only here: a remote run must not need a local browser to exist.
+        launch_browser: Callable[[], Browser] = request.getfixturevalue("launch_browser")
+        browser = launch_browser()
+    yield browser
+    browser.close()

@@ -9,6 +9,8 @@ sandbox; ``--plex-target live`` (credentials from the environment or .env) or
 ``--plex-target URL`` points it elsewhere. Live Plex is never touched unless asked for.
 pytest-playwright's own options apply: ``--browser``, ``--headed``, ``--slowmo`` choose the
 browser the runs use, ``--tracing`` their trace mode and ``--output`` where evidence goes.
+``--plex-browser-endpoint ws://...`` or ``--plex-cdp-endpoint http://...`` puts pytest-playwright's
+``browser`` on a remote browser instead.
 
 The plugin also makes pytest-playwright fall back to a system Chromium when Playwright's
 own browser is not installed, through plexbook's one browser launcher.
@@ -32,6 +34,9 @@ from plexbook.targets import SANDBOX, ResolvedTarget, resolve_target
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("plexbook", "plexbook regression suite")
+    if any("--plex-target" in option.names() for option in group.options):
+        # Given with -p and brought again by plexbook.regression's conftest: once is enough.
+        return
     group.addoption(
         "--plex-target",
         default="sandbox",
@@ -43,6 +48,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="how the embedded sandbox's screens look (a preset, or random)",
     )
     group.addoption("--plex-sandbox-seed", type=int, default=None, help="with --plex-sandbox-variant random: its seed")
+    group.addoption(
+        "--plex-browser-endpoint",
+        default=None,
+        help="run on a remote browser: a Playwright browser server's ws:// address (launchServer, Browserless, ...)",
+    )
+    group.addoption(
+        "--plex-cdp-endpoint",
+        default=None,
+        help="run on a running Chromium started with --remote-debugging-port: its http:// address",
+    )
 
 
 @pytest.hookimpl(trylast=True)

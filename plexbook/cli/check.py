@@ -8,12 +8,15 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from plexbook.cli.common import (
+    BrowserEndpointOption,
+    CdpEndpointOption,
     HeadedOption,
     SandboxSeedOption,
     SandboxVariantOption,
     TargetOption,
     TimeoutOption,
     TracesDirOption,
+    browser_options_for,
     fail,
     interrupt_code,
     sandbox_variant_for,
@@ -46,6 +49,8 @@ def check(
     timeout: TimeoutOption = 15,
     headed: HeadedOption = False,
     traces_dir: TracesDirOption = Path("traces"),
+    browser_endpoint: BrowserEndpointOption = None,
+    cdp_endpoint: CdpEndpointOption = None,
 ) -> None:
     """Regression-check the Plex UI flows without changing anything.
 
@@ -62,7 +67,6 @@ def check(
         plexbook check --target live --junit reports/plexbook.xml
     """
     from plexbook.baselines import baselines_folder
-    from plexbook.browser import BrowserOptions
     from plexbook.check import CASES, exit_code, run_case, table, write_junit
     from plexbook.config import load_environment
     from plexbook.engine import RunSettings
@@ -73,7 +77,8 @@ def check(
         fail("choose one of --strict-baselines and --update-baselines")
     mode: StructureMode = "update" if update_baselines else "strict" if strict_baselines else "warn"
     folder = baselines_folder(baselines, mode)
-    settings = RunSettings(BrowserOptions("chromium", headed), "on", timeout, traces_dir)
+    browser = browser_options_for("chromium", headed, 0, browser_endpoint, cdp_endpoint)
+    settings = RunSettings(browser, "on", timeout, traces_dir)
     results: list[CaseResult] = []
     try:
         variant = sandbox_variant_for(target, sandbox_variant, sandbox_seed)

@@ -1,0 +1,106 @@
+"""Remote browsers for real: a Playwright browser server started with node's playwright-core,
+and a Chromium started with --remote-debugging-port, each on this machine's browser."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import tempfile
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from plexbook.browser import QUIET_CHROMIUM_ARGS, BrowserOptions, launch_options
+
+#: Where scripts/setup --test puts playwright-core, at the Python driver's version.
+PLAYWRIGHT_CORE = Path(__file__).parents[2] / ".venv" / "playwright-server" / "node_modules" / "playwright-core"
+SERVER_SCRIPT = """
+const { chromium } = require(process.env.PLAYWRIGHT_CORE);
+(async () => {
+  const options = { headless: true, args: JSON.parse(process.env.CHROMIUM_ARGS) };
+  if (process.env.CHROMIUM_PATH) options.executablePath = process.env.CHROMIUM_PATH;
+  const server = await chromium.launchServer(options);
+  console.log(server.wsEndpoint());
+  // Closed when the test process closes our stdin (or ends).
+  process.stdin.on("end", async () => { await server.close(); process.exit(0); });
+  process.stdin.resume();
+})().catch((error) => { console.error(error); process.exit(1); });
+"""
+_DEVTOOLS = re.compile(r"DevTools listening on ws://(?P<host>[^/\s]+)/")
+
+
+def _chromium_path() -> str:
+    """The Chromium plexbook would launch: Playwright's own, else the system's."""
+    with sync_playwright() as playwright:
+        options = launch_options(playwright, BrowserOptions())
+        return str(options.get("executable_path") or playwright.chromium.executable_path)
+
+
+def _first_line(process: subprocess.Popen[str], what: str, pattern: re.Pattern[str] | None = None) -> str:
+    stream = process.stderr if pattern is not None else process.stdout
+    assert stream is not None
+    seen: list[str] = []
+    for line in stream:
+        seen.append(line)
+        if pattern is None and line.startswith("ws://"):
+            return line.strip()
+        if pattern is not None and (found := pattern.search(line)):
+            return f"http://{found.group('host')}"
+    raise RuntimeError(f"{what} did not start: {''.join(seen)[-2000:]}")
+
+
+@pytest.fixture(scope="session")
+def browser_server() -> Iterator[str]:
+    """A Playwright browser server (``chromium.launchServer``) from node's playwright-core: its ws:// address."""
+    if not (PLAYWRIGHT_CORE / "package.json").is_file():
+        pytest.fail(f"playwright-core is not installed at {PLAYWRIGHT_CORE}: run scripts/setup --test")
+    env = {
+        **os.environ,
+        "PLAYWRIGHT_CORE": str(PLAYWRIGHT_CORE),
+        "CHROMIUM_PATH": _chromium_path(),
+        "CHROMIUM_ARGS": json.dumps(list(QUIET_CHROMIUM_ARGS)),
+    }
+    process = subprocess.Popen(
+        ["node", "-e", SERVER_SCRIPT], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env
+    )
+    try:
+        yield _first_line(process, "the Playwright browser server")
+    finally:
+        assert process.stdin is not None
+        process.stdin.close()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture(scope="session")
+def cdp_browser() -> Iterator[str]:
+    """A Chromium with remote debugging on a free port: its http:// address."""
+    with tempfile.TemporaryDirectory(prefix="plexbook-cdp-") as profile:
+        command = [
+            _chromium_path(),
+            "--headless",
+            "--remote-debugging-port=0",
+            f"--user-data-dir={profile}",
+            "--no-first-run",
+            *QUIET_CHROMIUM_ARGS,
+            "about:blank",
+        ]
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        try:
+            endpoint = _first_line(process, "Chromium with remote debugging", _DEVTOOLS)
+            # Keep reading what Chromium says, so a full pipe never stalls it.
+            threading.Thread(target=lambda: process.stderr and process.stderr.read(), daemon=True).start()
+            yield endpoint
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
