@@ -105,9 +105,14 @@ class EditPinDialog(_PinDialog):
         self._closed()
 
     def _closed(self) -> None:
-        """Wait for the dialog to close; if it stays open, report what it says instead."""
+        """Wait for the dialog to close; if it stays open, report what it says instead.
+
+        An error it shows ends the wait at once: Plex will not close it after that.
+        """
         try:
-            expect(self.root).to_be_hidden()
+            expect(self.root.filter(has_not=alert(self.page))).to_be_hidden()
         except AssertionError:
+            raise UnexpectedScreen(f"the {self.title} dialog stayed open (no message)") from None
+        if self.root.is_visible():
             said = self.error.inner_text().strip() if self.error.count() else "no message"
-            raise UnexpectedScreen(f"the {self.title} dialog stayed open ({said})") from None
+            raise UnexpectedScreen(f"the {self.title} dialog stayed open ({said})")

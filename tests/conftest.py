@@ -110,11 +110,16 @@ def run_flow(
     secrets: dict[str, str],
     *,
     rehearse: bool = False,
-    trace: TraceMode = "on",
+    trace: TraceMode = "off",
+    timeout_s: float = 10,
     **options: str,
 ) -> RunResult:
-    """One runbook on ``sandbox`` through the engine, as the CLI runs it, evidence under ``tmp_path``."""
-    settings = RunSettings(trace=trace, timeout_s=10, traces_dir=tmp_path / "traces")
+    """One runbook on ``sandbox`` through the engine, as the CLI runs it, evidence under ``tmp_path``.
+
+    No trace unless asked for: tests of traces ask, and the browser's screencast for one
+    costs every other test about a fifth of its time.
+    """
+    settings = RunSettings(trace=trace, timeout_s=timeout_s, traces_dir=tmp_path / "traces")
     chosen = RunOptions(rehearse=rehearse, **options)  # type: ignore[arg-type]
     request = settings.request(RUNBOOKS[name], Target.at(sandbox.base_url), SecretSource(secrets), chosen)
     return execute(request, playwright)

@@ -51,6 +51,10 @@ def check(
     traces_dir: TracesDirOption = Path("traces"),
     browser_endpoint: BrowserEndpointOption = None,
     cdp_endpoint: CdpEndpointOption = None,
+    runbook: Annotated[
+        list[str] | None,
+        typer.Option("--runbook", help="Check only this runbook's cases (repeatable; default: every runbook)."),
+    ] = None,
 ) -> None:
     """Regression-check the Plex UI flows without changing anything.
 
@@ -73,6 +77,10 @@ def check(
     from plexbook.interrupts import signals_stop_runs
     from plexbook.targets import resolve_target
 
+    unknown = [name for name in runbook or [] if name not in {case.runbook for case in CASES}]
+    if unknown:
+        fail(f"unknown runbook {unknown[0]!r}; choose among: {', '.join(dict.fromkeys(c.runbook for c in CASES))}")
+    cases = [case for case in CASES if not runbook or case.runbook in runbook]
     if strict_baselines and update_baselines:
         fail("choose one of --strict-baselines and --update-baselines")
     mode: StructureMode = "update" if update_baselines else "strict" if strict_baselines else "warn"
@@ -83,7 +91,7 @@ def check(
     try:
         variant = sandbox_variant_for(target, sandbox_variant, sandbox_seed)
         with signals_stop_runs(settings.stop), resolve_target(target, load_environment(), variant) as resolved:
-            for case in CASES:
+            for case in cases:
                 secrets = resolved.secrets_for(case.options.user)
                 results.append(run_case(case, resolved.target, secrets, settings.request, mode, folder))
                 if settings.stop.exit_code is not None:

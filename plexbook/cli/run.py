@@ -144,7 +144,7 @@ def run(
     server error or cut the connection (the message says whether the change was made);
     130 interrupted (Ctrl+C), 143 terminated (SIGTERM): the evidence says how far it got.
 
-    Examples:
+    Example:
 
         plexbook run managed-user-pin --user Kid --remove
 

@@ -61,7 +61,7 @@ def test_a_server_error_on_remove_is_never_retried_and_the_real_state_is_told(
 ) -> None:
     route = "/api/home/users/1002"
     sandbox.faults.fail_after(route, 503) if made else sandbox.faults.fail(route, 503)
-    result = run_flow(playwright, sandbox, tmp_path, "remove-pin", JORDAN, user="Jordan")
+    result = run_flow(playwright, sandbox, tmp_path, "remove-pin", JORDAN, trace="on", user="Jordan")
     assert (result.exit_code, result.status) == (4, "server error"), result.message
     assert sandbox.faults.hits[f"PUT {route}"] == 1
     assert result.message.startswith(f"Plex answered 503 to PUT {route} after Remove was clicked")
@@ -84,7 +84,7 @@ def test_a_server_error_on_the_pin_check_is_not_a_refusal(
     playwright: Playwright, sandbox: SandboxServer, tmp_path: Path
 ) -> None:
     sandbox.faults.fail("/api/v2/home/users/1002/pin/verify", 503)
-    result = run_flow(playwright, sandbox, tmp_path, "remove-pin", JORDAN, user="Jordan")
+    result = run_flow(playwright, sandbox, tmp_path, "remove-pin", JORDAN, trace="on", user="Jordan")
     assert result.exit_code == 4, result.message
     assert "Plex answered 503 to POST /api/v2/home/users/1002/pin/verify at step 3" in result.message
     assert "nothing was committed, so it is safe to run again" in result.message
@@ -95,7 +95,7 @@ def test_a_server_error_on_the_pin_check_is_not_a_refusal(
 
 def test_a_server_error_on_update_is_not_drift(playwright: Playwright, sandbox: SandboxServer, tmp_path: Path) -> None:
     sandbox.faults.fail("/api/v2/user/pin/reset", 503)
-    result = run_flow(playwright, sandbox, tmp_path, "reset-pin", {**ALEX_SECRETS, "PLEX_NEW_PIN": "5678"})
+    result = run_flow(playwright, sandbox, tmp_path, "reset-pin", {**ALEX_SECRETS, "PLEX_NEW_PIN": "5678"}, trace="on")
     assert result.exit_code == 4, result.message
     assert "Plex answered 503 to POST /api/v2/user/pin/reset after Update was clicked" in result.message
     assert "the change was not made" in result.message
@@ -108,7 +108,7 @@ def test_a_cut_sign_in_says_the_connection_was_cut(
     playwright: Playwright, sandbox: SandboxServer, tmp_path: Path
 ) -> None:
     sandbox.faults.drop_connection("/api/v2/users/signin")
-    result = run_flow(playwright, sandbox, tmp_path, "remove-pin", JORDAN, user="Jordan")
+    result = run_flow(playwright, sandbox, tmp_path, "remove-pin", JORDAN, trace="on", user="Jordan")
     assert result.exit_code == 4, result.message
     assert "the connection to Plex was cut during POST /api/v2/users/signin at step 1" in result.message
     assert "Cannot read properties" not in result.message
@@ -129,7 +129,7 @@ def test_a_browser_crash_leaves_a_complete_true_manifest(
                 pass  # "page crashed": what was asked for
 
     with listening(crash_before_edit_pin):
-        result = run_flow(playwright, sandbox, tmp_path, "remove-pin", JORDAN, user="Jordan")
+        result = run_flow(playwright, sandbox, tmp_path, "remove-pin", JORDAN, trace="on", user="Jordan")
     assert crashed
     assert result.exit_code == 1, result.message
     assert "the browser closed or crashed" in result.message
@@ -237,7 +237,8 @@ def test_ctrl_c_at_a_terminal_reaches_the_browser_too_and_the_evidence_is_still_
 
 def test_a_drift_after_every_secret_was_typed_leaks_nothing(playwright: Playwright, tmp_path: Path) -> None:
     with SandboxServer(variant("classic", drop_remove=True)) as drifted:
-        result = run_flow(playwright, drifted, tmp_path, "remove-pin", JORDAN, user="Jordan")
+        # A short timeout: the missing Remove is waited for that long before drift is told.
+        result = run_flow(playwright, drifted, tmp_path, "remove-pin", JORDAN, trace="on", timeout_s=3, user="Jordan")
     assert result.exit_code == 1, result.message
     assert (result.run_dir / "drift.json").is_file()
     assert_private_and_clean(result.run_dir)
@@ -329,7 +330,7 @@ def test_an_aria_snapshot_never_keeps_what_a_field_holds() -> None:
 def test_evidence_verify_names_an_edited_manifest(
     playwright: Playwright, sandbox: SandboxServer, tmp_path: Path
 ) -> None:
-    result: RunResult = run_flow(playwright, sandbox, tmp_path, "remove-pin", JORDAN, user="Jordan")
+    result: RunResult = run_flow(playwright, sandbox, tmp_path, "remove-pin", JORDAN, trace="on", user="Jordan")
     assert result.exit_code == 0, result.message
     path = result.run_dir / "manifest.json"
     path.write_text(path.read_text().replace('"status": "done"', '"status": "failed"'))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from plexbook.batch import read_plan
 from plexbook.evidence import verify_run
 from plexbook.sandbox import SandboxServer
 from tests.conftest import ALEX, CASEY, CASEY_TOTP, run_cli
@@ -78,3 +79,17 @@ def test_a_bad_plan_is_refused_naming_its_lines(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "line 3: unknown runbook 'remove-everything'" in done.stderr
     assert not (tmp_path / "traces").exists()
+
+
+def test_the_readme_plan_reads_as_documented(tmp_path: Path) -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    plan = readme.split("```csv\n", 1)[1].split("```", 1)[0]
+    for name in ("alex.env", "casey.env"):
+        _write(tmp_path, name, "PLEX_EMAIL=someone@example.test\n")
+    rows = read_plan(_write(tmp_path, "plan.csv", plan))
+    assert [(row.line, row.runbook, row.user, row.target) for row in rows] == [
+        (2, "remove-pin", "Jordan", "live"),
+        (3, "managed-user-pin", "Kid", "live"),
+        (4, "remove-pin", "Sam", "live"),
+    ]
+    assert rows[0].env == rows[1].env != rows[2].env

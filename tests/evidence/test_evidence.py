@@ -6,6 +6,7 @@ import io
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import zipfile
@@ -114,6 +115,7 @@ def test_the_scrubbed_trace_still_opens_in_the_trace_viewer(
         stdout=subprocess.PIPE,
         text=True,
         env={**os.environ, "PWTEST_UNDER_TEST": "1"},  # serve only: do not open a desktop browser
+        start_new_session=True,  # its own process group: the node server it starts goes with it
     )
     try:
         assert viewer.stdout is not None
@@ -128,7 +130,7 @@ def test_the_scrubbed_trace_still_opens_in_the_trace_viewer(
         ):
             expect(actions.filter(has_text=title)).to_have_count(1)
     finally:
-        viewer.terminate()
+        os.killpg(viewer.pid, signal.SIGTERM)
         viewer.wait(timeout=10)
 
 

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Playwright
 
 from plexbook.browser import QUIET_CHROMIUM_ARGS, BrowserOptions, launch_options
 
@@ -34,11 +34,10 @@ const { chromium } = require(process.env.PLAYWRIGHT_CORE);
 _DEVTOOLS = re.compile(r"DevTools listening on ws://(?P<host>[^/\s]+)/")
 
 
-def _chromium_path() -> str:
+def _chromium_path(playwright: Playwright) -> str:
     """The Chromium plexbook would launch: Playwright's own, else the system's."""
-    with sync_playwright() as playwright:
-        options = launch_options(playwright, BrowserOptions())
-        return str(options.get("executable_path") or playwright.chromium.executable_path)
+    options = launch_options(playwright, BrowserOptions())
+    return str(options.get("executable_path") or playwright.chromium.executable_path)
 
 
 def _first_line(process: subprocess.Popen[str], what: str, pattern: re.Pattern[str] | None = None) -> str:
@@ -55,14 +54,14 @@ def _first_line(process: subprocess.Popen[str], what: str, pattern: re.Pattern[s
 
 
 @pytest.fixture(scope="session")
-def browser_server() -> Iterator[str]:
+def browser_server(playwright: Playwright) -> Iterator[str]:
     """A Playwright browser server (``chromium.launchServer``) from node's playwright-core: its ws:// address."""
     if not (PLAYWRIGHT_CORE / "package.json").is_file():
         pytest.fail(f"playwright-core is not installed at {PLAYWRIGHT_CORE}: run scripts/setup --test")
     env = {
         **os.environ,
         "PLAYWRIGHT_CORE": str(PLAYWRIGHT_CORE),
-        "CHROMIUM_PATH": _chromium_path(),
+        "CHROMIUM_PATH": _chromium_path(playwright),
         "CHROMIUM_ARGS": json.dumps(list(QUIET_CHROMIUM_ARGS)),
     }
     process = subprocess.Popen(
@@ -80,11 +79,11 @@ def browser_server() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def cdp_browser() -> Iterator[str]:
+def cdp_browser(playwright: Playwright) -> Iterator[str]:
     """A Chromium with remote debugging on a free port: its http:// address."""
     with tempfile.TemporaryDirectory(prefix="plexbook-cdp-") as profile:
         command = [
-            _chromium_path(),
+            _chromium_path(playwright),
             "--headless",
             "--remote-debugging-port=0",
             f"--user-data-dir={profile}",

@@ -37,7 +37,8 @@ def assert_full_evidence(result: RunResult) -> None:
 
 # -- each runbook on each variant --------------------------------------------------------------
 def test_remove_pin_with_the_current_pin(playwright: Playwright, sandbox: SandboxServer, tmp_path: Path) -> None:
-    result = run_flow(playwright, sandbox, tmp_path, "remove-pin", {**ALEX_SECRETS, "PLEX_PIN": "2468"}, user="Jordan")
+    secrets = {**ALEX_SECRETS, "PLEX_PIN": "2468"}
+    result = run_flow(playwright, sandbox, tmp_path, "remove-pin", secrets, trace="on", user="Jordan")
     assert (result.exit_code, result.status) == (0, "done"), result.message
     assert sandbox.state.user_titled("Jordan").pin is None
     assert sandbox.state.user_titled("Alex").pin == "1234"
@@ -57,7 +58,7 @@ def test_remove_pin_defaults_to_the_account_owner(
 
 
 def test_reset_pin_sets_a_new_pin_that_works(playwright: Playwright, sandbox: SandboxServer, tmp_path: Path) -> None:
-    result = run_flow(playwright, sandbox, tmp_path, "reset-pin", {**ALEX_SECRETS, "PLEX_NEW_PIN": "8080"})
+    result = run_flow(playwright, sandbox, tmp_path, "reset-pin", {**ALEX_SECRETS, "PLEX_NEW_PIN": "8080"}, trace="on")
     assert result.exit_code == 0, result.message
     assert sandbox.state.user_titled("Alex").pin == "8080"
     assert "accepts the new PIN" in result.message
@@ -82,7 +83,8 @@ def test_managed_user_pin_set(playwright: Playwright, sandbox: SandboxServer, tm
 def test_wrong_current_pin_stops_after_one_attempt(
     playwright: Playwright, sandbox: SandboxServer, tmp_path: Path
 ) -> None:
-    result = run_flow(playwright, sandbox, tmp_path, "remove-pin", {**ALEX_SECRETS, "PLEX_PIN": "1111"}, user="Jordan")
+    secrets = {**ALEX_SECRETS, "PLEX_PIN": "1111"}
+    result = run_flow(playwright, sandbox, tmp_path, "remove-pin", secrets, trace="on", user="Jordan")
     assert result.exit_code == 1
     assert "Plex refused the PIN: Incorrect PIN" in result.message
     assert "step 3" in result.message
