@@ -177,19 +177,51 @@ def execute_all(
         message = f"cannot start the browser: {_first_lines(exc)}"
         return [_not_started(request, _open_evidence(request), message) for request in requests]
     results: list[RunResult] = []
-    with session, SharedContext(session, requests) as shared:
-        for request in requests:
-            if results and settings.stop.exit_code is not None:
-                break
-            recorder = _open_evidence(request)
-            # Everything page objects record during a run is its own, whatever runs beside it.
-            with action_scope() as scope:
-                result = _run(request, shared, recorder, scope)
-            results.append(result)
-            shared.after(result)
-            if result.status == RunStatus.INTERRUPTED or (stop_on_failure and result.exit_code != EXIT_OK):
-                break
+    writers = EvidenceWriters()
+    try:
+        with session, SharedContext(session, requests, writers.defer) as shared:
+            for request in requests:
+                if results and settings.stop.exit_code is not None:
+                    break
+                recorder = _open_evidence(request)
+                # Everything page objects record during a run is its own, whatever runs beside it.
+                with action_scope() as scope:
+                    result = _run(request, shared, recorder, scope)
+                results.append(result)
+                shared.after(result)
+                if result.status == RunStatus.INTERRUPTED or (stop_on_failure and result.exit_code != EXIT_OK):
+                    break
+    finally:
+        # The evidence is complete before anyone hears how the runs ended.
+        writers.join()
     return results
+
+
+class EvidenceWriters:
+    """Evidence that needs no browser, written on threads while the browser closes."""
+
+    def __init__(self) -> None:
+        self._threads: list[threading.Thread] = []
+        self._errors: list[BaseException] = []
+
+    def defer(self, job: Callable[[], None]) -> None:
+        def run() -> None:
+            try:
+                job()
+            except BaseException as exc:  # noqa: BLE001 - raised again by join(), in the caller's thread
+                self._errors.append(exc)
+
+        # Not a daemon: if the caller is stopped while joining, Python still waits for it.
+        thread = threading.Thread(target=run, name="plexbook-evidence")
+        thread.start()
+        self._threads.append(thread)
+
+    def join(self) -> None:
+        """Wait for every piece of evidence; a writer's failure is raised here."""
+        for thread in self._threads:
+            thread.join()
+        if self._errors:
+            raise self._errors[0]
 
 
 def _load_run_modules() -> None:
@@ -204,9 +236,16 @@ class SharedContext:
     Each run takes a page of its own; the session (cookies, Plex Web's localStorage) carries over.
     """
 
-    def __init__(self, session: BrowserSession, requests: Sequence[RunRequest]) -> None:
+    def __init__(
+        self,
+        session: BrowserSession,
+        requests: Sequence[RunRequest],
+        defer: Callable[[Callable[[], None]], None] | None = None,
+    ) -> None:
         self.session = session
         self.requests = requests
+        #: Runs work that needs no browser while the browser goes on (evidence writing).
+        self.defer = defer
         self.settings = requests[0].settings
         self.context: BrowserContext | None = None
         #: Whether the context's tracing was started by an earlier run: later runs take chunks.
@@ -296,7 +335,7 @@ def _run(request: RunRequest, shared: SharedContext, recorder: Recorder, scope: 
     finally:
         result = _scrubbed(result, request)
         pdf = shared.session.pdf_printer() if request.settings.pdf else None
-        _finish(recorder, result, request, flow, pdf, shared.secrets())
+        _finish(recorder, result, request, flow, pdf, shared.secrets(), shared.defer)
     result.user = flow.user if flow else request.options.user
     return result
 
@@ -510,8 +549,9 @@ def _finish(
     flow: Flow | None,
     pdf: Callable[[Path], Path] | None,
     shared: set[str],
+    defer: Callable[[Callable[[], None]], None] | None = None,
 ) -> None:
-    """Stop the trace, scrub it, and write the reports and the manifest."""
+    """Stop the trace, scrub it, and write the reports and the manifest (``defer``: on a thread)."""
     recorder.finish(
         {"status": str(result.status), "message": result.message, "exit_code": result.exit_code},
         user=flow.user if flow else request.options.user,
@@ -519,6 +559,7 @@ def _finish(
         notes=(flow.notes + (flow.structure.findings if flow.structure else [])) if flow else [],
         secrets=lambda: _session_secrets(flow, request.secrets) | shared,
         pdf=pdf,
+        defer=defer,
     )
 
 

@@ -211,35 +211,59 @@ class Recorder:
         notes: list[str],
         secrets: Callable[[], set[str]],
         pdf: Callable[[Path], Path] | None = None,
-    ) -> Path:
-        """Stop tracing, scrub the trace, write the reports and the manifest with every hash.
+        defer: Callable[[Callable[[], None]], None] | None = None,
+    ) -> None:
+        """Stop tracing, then scrub the trace and write the reports and the manifest with every hash.
 
         ``secrets()`` is asked after tracing stops, so collecting the session's own secrets
-        from the page adds nothing to the trace.
+        from the page adds nothing to the trace. What needs no browser (scrubbing, reports,
+        manifest, checksums) is handed to ``defer`` when given, which runs it while the
+        browser closes and must see it done; a PDF needs the browser, so it is never deferred.
         """
-        # Jinja loads while the browser starts (see the engine); by now it is there.
-        from plexbook.report import mask_email, write_reports
-
         self.manifest.user = user
-        self.manifest.account = mask_email(account)
         self.manifest.notes = notes
         self.manifest.outcome = outcome
+        trace: Path | None = None
         if self._tracing and self._context is not None:
             keep = self.trace_mode == "on" or outcome.get("exit_code", 1) != 0
             try:
                 if keep:
                     trace = self.run_dir / "trace.zip"
                     self._context.tracing.stop_chunk(path=trace)
-                    scrub_trace(trace, secrets())
-                    self.manifest.trace = "trace.zip"
                 else:
                     self._context.tracing.stop_chunk()
             except Exception as exc:  # noqa: BLE001 - the browser may already be gone
+                trace = None
                 (self.run_dir / "trace.zip").unlink(missing_ok=True)
                 self.manifest.notes.append(f"no trace was kept: {type(exc).__name__}")
             self._tracing = False
+        known = secrets()
         self.manifest.ended = datetime.now(UTC).isoformat(timespec="seconds")
-        scrubber = Scrubber(secrets())
+
+        def write() -> None:
+            self._write(account, trace, known, pdf)
+
+        if defer is not None and pdf is None:
+            defer(write)
+        else:
+            write()
+
+    def _write(
+        self, account: str | None, trace: Path | None, known: set[str], pdf: Callable[[Path], Path] | None
+    ) -> None:
+        """The evidence that needs no browser but the PDF: scrubbed trace, reports, manifest, checksums."""
+        # Jinja loads while the browser starts (see the engine); by now it is there.
+        from plexbook.report import mask_email, write_reports
+
+        self.manifest.account = mask_email(account)
+        if trace is not None:
+            try:
+                scrub_trace(trace, known)
+                self.manifest.trace = "trace.zip"
+            except Exception as exc:  # noqa: BLE001 - an unscrubbed trace must not stay behind
+                trace.unlink(missing_ok=True)
+                self.manifest.notes.append(f"no trace was kept: it could not be scrubbed ({type(exc).__name__})")
+        scrubber = Scrubber(known)
         data = asdict(self.manifest)
         html, _ = write_reports(data, self.run_dir, scrubber)
         if pdf is not None:
@@ -251,7 +275,5 @@ class Recorder:
                 write_reports(data, self.run_dir, scrubber)
         make_private(self.run_dir)
         data["artifacts"] = artifact_list(self.run_dir)
-        path = self.run_dir / MANIFEST
-        write_scrubbed(path, json.dumps(data, indent=2) + "\n", scrubber)
+        write_scrubbed(self.run_dir / MANIFEST, json.dumps(data, indent=2) + "\n", scrubber)
         write_checksums(self.run_dir)
-        return path

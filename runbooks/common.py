@@ -21,7 +21,9 @@ def open_plex_home(flow: Flow, *, managed_only: bool = False, needs_pin: bool = 
     the flow is there already and goes on from it, as a person would.
     """
     app = WebApp(flow.page)
-    if PlexHomePage(flow.page).heading.is_visible():
+    # A page that has shown nothing yet cannot be on Plex Home: no need to ask the browser.
+    shown_before = not flow.page.url.startswith("about:")
+    if shown_before and PlexHomePage(flow.page).heading.is_visible():
         flow.select_user(managed_only=managed_only, needs_pin=needs_pin)
         flow.notes.append("Plex Home was open already (left by the previous run in this command)")
         flow.screen = PlexHomePage(flow.page, flow.members)
