@@ -6,7 +6,8 @@ import contextlib
 import importlib
 import json
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -195,6 +196,22 @@ def execute_all(
         # The evidence is complete before anyone hears how the runs ended.
         writers.join()
     return results
+
+
+@contextmanager
+def one_browser(options: BrowserOptions) -> Iterator[Callable[[RunRequest], RunResult]]:
+    """Runs one after another on one browser, each in a fresh context (and sign-in): one launch for all.
+
+    Where the browser cannot start, each run says so in its own evidence, as a lone run would.
+    """
+    session = BrowserSession(options)
+    try:
+        session.start()
+    except (BrowserNotFound, PlaywrightError):
+        yield execute
+        return
+    with session:
+        yield lambda request: execute(request, session.playwright, session.browser)
 
 
 class EvidenceWriters:

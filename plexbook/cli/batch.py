@@ -15,6 +15,7 @@ from plexbook.cli.common import (
     TimeoutOption,
     TracesDirOption,
     browser_options_for,
+    check_trace_and_timeout,
     check_traces_dir,
     fail,
     interrupt_code,
@@ -74,10 +75,7 @@ def batch(
 
     if workers < 1:
         fail("--workers must be 1 or more")
-    if trace not in ("on", "off", "retain-on-failure"):
-        fail(f"--trace must be on, off or retain-on-failure (got {trace!r})")
-    if timeout <= 0:
-        fail("--timeout must be a positive number of seconds")
+    check_trace_and_timeout(trace, timeout)
     browser = browser_options_for("chromium", False, 0, browser_endpoint, cdp_endpoint)
     settings = RunSettings(browser, trace, timeout, traces_dir)  # type: ignore[arg-type]
     check_traces_dir(traces_dir)

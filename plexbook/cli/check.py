@@ -73,7 +73,7 @@ def check(
     from plexbook.baselines import baselines_folder
     from plexbook.check import CASES, exit_code, run_case, table, write_junit
     from plexbook.config import load_environment
-    from plexbook.engine import RunSettings
+    from plexbook.engine import RunSettings, one_browser
     from plexbook.interrupts import signals_stop_runs
     from plexbook.targets import resolve_target
 
@@ -90,10 +90,14 @@ def check(
     results: list[CaseResult] = []
     try:
         variant = sandbox_variant_for(target, sandbox_variant, sandbox_seed)
-        with signals_stop_runs(settings.stop), resolve_target(target, load_environment(), variant) as resolved:
+        with (
+            signals_stop_runs(settings.stop),
+            resolve_target(target, load_environment(), variant) as resolved,
+            one_browser(settings.browser) as run,
+        ):
             for case in cases:
                 secrets = resolved.secrets_for(case.options.user)
-                results.append(run_case(case, resolved.target, secrets, settings.request, mode, folder))
+                results.append(run_case(case, resolved.target, secrets, settings.request, mode, folder, run))
                 if settings.stop.exit_code is not None:
                     break
     except BadInput as bad:

@@ -56,6 +56,14 @@ CdpEndpointOption = Annotated[
 ]
 
 
+def check_trace_and_timeout(trace: str, timeout: float) -> None:
+    """--trace and --timeout, as every command that runs takes them (exit 2 in one line)."""
+    if trace not in ("on", "off", "retain-on-failure"):
+        fail(f"--trace must be on, off or retain-on-failure (got {trace!r})")
+    if timeout <= 0:
+        fail("--timeout must be a positive number of seconds")
+
+
 def browser_options_for(
     name: str, headed: bool, slow_mo: float, browser_endpoint: str | None, cdp_endpoint: str | None
 ) -> BrowserOptions:

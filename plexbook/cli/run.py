@@ -18,6 +18,7 @@ from plexbook.cli.common import (
     TimeoutOption,
     TracesDirOption,
     browser_options_for,
+    check_trace_and_timeout,
     check_traces_dir,
     confirm_at_terminal,
     fail,
@@ -161,12 +162,9 @@ def run(
         fail("choose one of --set and --remove")
     if (set_pin or remove) and book.name != "managed-user-pin":
         fail("--set and --remove are for managed-user-pin")
-    if trace not in ("on", "off", "retain-on-failure"):
-        fail(f"--trace must be on, off or retain-on-failure (got {trace!r})")
+    check_trace_and_timeout(trace, timeout)
     if browser not in ("chromium", "firefox", "webkit"):
         fail(f"--browser must be chromium, firefox or webkit (got {browser!r})")
-    if timeout <= 0:
-        fail("--timeout must be a positive number of seconds")
     if pdf and browser != "chromium":
         fail("--pdf prints with Chromium; leave --browser at chromium")
     users: list[str | None] = list(user) if user else [None]
@@ -216,7 +214,7 @@ def demo(
         plexbook demo
     """
     from plexbook.browser import BrowserOptions
-    from plexbook.engine import RunSettings, execute
+    from plexbook.engine import RunSettings, one_browser
     from plexbook.interrupts import signals_stop_runs
     from plexbook.runbook import RunOptions
     from plexbook.runbooks import RUNBOOKS
@@ -231,7 +229,11 @@ def demo(
     results: list[RunResult] = []
     try:
         variant = sandbox_variant_named(sandbox_variant, sandbox_seed)
-        with signals_stop_runs(settings.stop), resolve_target(SANDBOX, {}, variant) as resolved:
+        with (
+            signals_stop_runs(settings.stop),
+            resolve_target(SANDBOX, {}, variant) as resolved,
+            one_browser(settings.browser) as execute,
+        ):
             typer.echo(f"Sandbox at {resolved.target.app_url} ({variant.name})")
             for name, options in plan:
                 typer.echo(f"\n== {name}")
