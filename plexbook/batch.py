@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 from dotenv import dotenv_values
 
 from plexbook.config import SecretSource
-from plexbook.engine import RunRequest, RunResult, RunSettings, RunStatus, execute_all
+from plexbook.engine import RunRequest, RunResult, RunSettings, RunStatus, check_request, execute_all
 from plexbook.errors import EXIT_OK, BadInput
 from plexbook.runbook import RunOptions
 from plexbook.runbooks import RUNBOOKS
@@ -183,19 +183,32 @@ class Batch:
         return list(grouped.values())
 
     def run(self) -> list[BatchRun]:
-        """Run every group; returns the runs in plan order."""
+        """Run every group; returns the runs in plan order.
+
+        Every run's request is built and checked first, in this thread: a missing or malformed
+        secret on any row stops the batch before a browser starts (BadInput), as for one run.
+        """
         with self._targets() as targets:
-            work: queue.Queue[list[BatchRun]] = queue.Queue()
+            work: queue.Queue[tuple[list[BatchRun], list[RunRequest]]] = queue.Queue()
             for group in self.groups():
-                work.put(group)
+                requests = self._requests(group, targets)
+                for run, request in zip(group, requests, strict=True):
+                    try:
+                        check_request(request)
+                    except BadInput as bad:
+                        raise BadInput(f"{run.row.describe()}: {bad}") from None
+                work.put((group, requests))
+            errors: list[BaseException] = []
             threads = [
-                threading.Thread(target=self._worker, args=(work, targets), name=f"plexbook-worker-{n}")
+                threading.Thread(target=self._worker, args=(work, errors), name=f"plexbook-worker-{n}")
                 for n in range(max(1, min(self.workers, work.qsize())))
             ]
             for thread in threads:
                 thread.start()
             for thread in threads:
                 thread.join()
+        if errors:
+            raise errors[0]
         return self.runs
 
     @contextmanager
@@ -223,33 +236,36 @@ class Batch:
             requests.append(self.settings.request(RUNBOOKS[row.runbook], resolved.target, secrets, options))
         return requests
 
-    def _worker(self, work: queue.Queue[list[BatchRun]], targets: dict[str, ResolvedTarget]) -> None:
+    def _worker(self, work: queue.Queue[tuple[list[BatchRun], list[RunRequest]]], errors: list[BaseException]) -> None:
         """One browser of this worker's own, for group after group until none is left."""
         from playwright.sync_api import Error as PlaywrightError
         from playwright.sync_api import sync_playwright
 
         from plexbook.browser import BrowserNotFound, launch
 
-        with sync_playwright() as playwright:
-            browser = None
-            try:
-                while not self._stopping():
-                    try:
-                        group = work.get_nowait()
-                    except queue.Empty:
-                        return
-                    if browser is None:
+        try:
+            with sync_playwright() as playwright:
+                browser = None
+                try:
+                    while not self._stopping():
                         try:
-                            browser = launch(playwright, self.settings.browser)
-                        except (BrowserNotFound, PlaywrightError):
-                            browser = None  # execute_all tries again and records why it cannot, run by run
-                    requests = self._requests(group, targets)
-                    results = execute_all(requests, playwright, browser, stop_on_failure=self.stop_on_failure)
-                    for run, result in zip(group, results, strict=False):
-                        self._done(run, result)
-            finally:
-                if browser is not None:
-                    browser.close()
+                            group, requests = work.get_nowait()
+                        except queue.Empty:
+                            return
+                        if browser is None:
+                            try:
+                                browser = launch(playwright, self.settings.browser)
+                            except (BrowserNotFound, PlaywrightError):
+                                browser = None  # execute_all tries again and records why it cannot, run by run
+                        results = execute_all(requests, playwright, browser, stop_on_failure=self.stop_on_failure)
+                        for run, result in zip(group, results, strict=False):
+                            self._done(run, result)
+                finally:
+                    if browser is not None:
+                        browser.close()
+        except BaseException as exc:  # noqa: BLE001 - raised again in the batch's own thread
+            errors.append(exc)
+            self._failed.set()
 
     def _done(self, run: BatchRun, result: RunResult) -> None:
         with self._lock:

@@ -250,7 +250,7 @@ def _load_run_modules() -> None:
 class SharedContext:
     """One browser context for runs in turn: one sign-in, one trace split into a chunk per run.
 
-    Each run takes a page of its own; the session (cookies, Plex Web's localStorage) carries over.
+    The runs share its page, and with it the session (cookies, Plex Web's localStorage).
     """
 
     def __init__(

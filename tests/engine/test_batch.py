@@ -93,3 +93,16 @@ def test_the_readme_plan_reads_as_documented(tmp_path: Path) -> None:
         (4, "remove-pin", "Sam", "live"),
     ]
     assert rows[0].env == rows[1].env != rows[2].env
+
+
+def test_a_row_without_its_secrets_stops_the_batch_before_any_browser(
+    classic_sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    url = classic_sandbox.base_url
+    _write(tmp_path, "plan.csv", f"runbook,user,target\nmanaged-user-pin,Kid,{url}\nremove-pin,Jordan,{url}\n")
+    done = run_cli("batch", "plan.csv", "--traces-dir", "traces", cwd=tmp_path)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "line 2: managed-user-pin for Kid" in done.stderr
+    assert "PLEX_EMAIL" in done.stderr
+    assert not (tmp_path / "traces").exists()
+    assert classic_sandbox.state.user_titled("Kid").pin == "4321"
