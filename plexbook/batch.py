@@ -32,7 +32,15 @@ from typing import TYPE_CHECKING
 from dotenv import dotenv_values
 
 from plexbook.config import SecretSource
-from plexbook.engine import RunRequest, RunResult, RunSettings, RunStatus, check_request, execute_all
+from plexbook.engine import (
+    RunRequest,
+    RunResult,
+    RunSettings,
+    RunStatus,
+    check_request,
+    execute_all,
+    shared_browser,
+)
 from plexbook.errors import EXIT_OK, BadInput
 from plexbook.runbook import RunOptions
 from plexbook.runbooks import RUNBOOKS
@@ -238,31 +246,17 @@ class Batch:
 
     def _worker(self, work: queue.Queue[tuple[list[BatchRun], list[RunRequest]]], errors: list[BaseException]) -> None:
         """One browser of this worker's own, for group after group until none is left."""
-        from playwright.sync_api import Error as PlaywrightError
-        from playwright.sync_api import sync_playwright
-
-        from plexbook.browser import BrowserNotFound, launch
-
         try:
-            with sync_playwright() as playwright:
-                browser = None
-                try:
-                    while not self._stopping():
-                        try:
-                            group, requests = work.get_nowait()
-                        except queue.Empty:
-                            return
-                        if browser is None:
-                            try:
-                                browser = launch(playwright, self.settings.browser)
-                            except (BrowserNotFound, PlaywrightError):
-                                browser = None  # execute_all tries again and records why it cannot, run by run
-                        results = execute_all(requests, playwright, browser, stop_on_failure=self.stop_on_failure)
-                        for run, result in zip(group, results, strict=False):
-                            self._done(run, result)
-                finally:
-                    if browser is not None:
-                        browser.close()
+            with shared_browser(self.settings.browser) as session:
+                playwright, browser = (session.playwright, session.browser) if session else (None, None)
+                while not self._stopping():
+                    try:
+                        group, requests = work.get_nowait()
+                    except queue.Empty:
+                        return
+                    results = execute_all(requests, playwright, browser, stop_on_failure=self.stop_on_failure)
+                    for run, result in zip(group, results, strict=False):
+                        self._done(run, result)
         except BaseException as exc:  # noqa: BLE001 - raised again in the batch's own thread
             errors.append(exc)
             self._failed.set()

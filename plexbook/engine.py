@@ -199,19 +199,27 @@ def execute_all(
 
 
 @contextmanager
-def one_browser(options: BrowserOptions) -> Iterator[Callable[[RunRequest], RunResult]]:
-    """Runs one after another on one browser, each in a fresh context (and sign-in): one launch for all.
-
-    Where the browser cannot start, each run says so in its own evidence, as a lone run would.
-    """
+def shared_browser(options: BrowserOptions) -> Iterator[BrowserSession | None]:
+    """One browser for runs one after another, or None where it cannot start: then each run
+    tries on its own and says why it cannot in its own evidence, as a lone run would."""
     session = BrowserSession(options)
     try:
         session.start()
     except (BrowserNotFound, PlaywrightError):
-        yield execute
+        yield None
         return
     with session:
-        yield lambda request: execute(request, session.playwright, session.browser)
+        yield session
+
+
+@contextmanager
+def one_browser(options: BrowserOptions) -> Iterator[Callable[[RunRequest], RunResult]]:
+    """Runs one after another on one browser, each in a fresh context (and sign-in): one launch for all."""
+    with shared_browser(options) as session:
+        if session is None:
+            yield execute
+        else:
+            yield lambda request: execute(request, session.playwright, session.browser)
 
 
 class EvidenceWriters:
