@@ -38,8 +38,8 @@ def enter_secret(field: Locator, secret: Secret, *, key_by_key: bool = True) -> 
     if not key_by_key:
         acting_on(field, shown=False).fill(secret.reveal())
         return
-    acting_on(field, shown=False).click()
-    field.press_sequentially(secret.reveal())
+    # Typing focuses the field first, as clicking into it would.
+    acting_on(field, shown=False).press_sequentially(secret.reveal())
 
 
 def enter_pin(scope: Page | Locator, pin: Secret) -> None:

@@ -3,12 +3,15 @@
 The element acted on is outlined in Plex orange and the step's sentence is laid over the
 page in a caption band, both by a stylesheet Playwright applies for the length of the
 screenshot only. The browser encodes each picture once; nothing decodes it again.
+
+The mark stays on the element after its picture (the next mark moves it): taking it off
+would cost a round trip per screenshot, and without the stylesheet it draws nothing.
 """
 
 from __future__ import annotations
 
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import Locator, Page
+from playwright.sync_api import Locator
 
 ACCENT = "#e5a00d"
 #: The attribute that marks the element acted on while its screenshot is taken.
@@ -22,7 +25,6 @@ _MARK_SCRIPT = """(el, mark) => {
   const box = el.getBoundingClientRect();
   return box.top + box.height / 2;
 }"""
-_UNMARK_SCRIPT = "mark => { for (const el of document.querySelectorAll(`[${mark}]`)) el.removeAttribute(mark); }"
 
 
 def mark(locator: Locator) -> float | None:
@@ -34,26 +36,20 @@ def mark(locator: Locator) -> float | None:
     return float(middle)
 
 
-def unmark(page: Page) -> None:
-    """Take the mark off again, so the page is as the app left it."""
-    try:
-        page.evaluate(_UNMARK_SCRIPT, MARK)
-    except PlaywrightError:
-        pass  # the page moved on or closed: the mark went with it
-
-
 def _css_string(text: str) -> str:
     escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\A ")
     return f'"{escaped}"'
 
 
-def screenshot_style(caption: str, *, caption_on_top: bool = False) -> str:
-    """The stylesheet for one step screenshot: the caption band and the marked element's outline.
+def screenshot_style(caption: str, *, outline: bool = False, caption_on_top: bool = False) -> str:
+    """The stylesheet for one step screenshot: the caption band and, with ``outline``, the marked element's outline.
 
     The band sits at the bottom of the page, or at the top when the element acted on is in
-    the lower part, so it never hides what the step is about.
+    the lower part, so it never hides what the step is about. Without ``outline`` an
+    element an earlier picture marked is left as the page draws it.
     """
     edge, border = ("top", "bottom") if caption_on_top else ("bottom", "top")
+    outlined = f"[{MARK}] {{ outline: 4px solid {ACCENT} !important; outline-offset: 3px !important; }}"
     return f"""
 html::after {{
   content: {_css_string(caption)};
@@ -62,5 +58,5 @@ html::after {{
   border-{border}: 3px solid {ACCENT};
   font: 600 16px/1.35 system-ui, "DejaVu Sans", sans-serif; white-space: pre-wrap; pointer-events: none;
 }}
-[{MARK}] {{ outline: 4px solid {ACCENT} !important; outline-offset: 3px !important; }}
+{outlined if outline else ""}
 """

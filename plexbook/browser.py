@@ -147,6 +147,11 @@ class BrowserSession:
         return self
 
     @property
+    def owns_browser(self) -> bool:
+        """Whether closing this session closes the browser (and with it every context it made)."""
+        return self.browser is not None and self._borrowed_browser is None
+
+    @property
     def version(self) -> str:
         """ "chromium 131.0...", for the evidence."""
         assert self.browser is not None

@@ -314,6 +314,8 @@ class SharedContext:
         return found
 
     def __exit__(self, *exc: object) -> None:
+        if self.session.owns_browser:
+            return  # the session's close is next, and closing the browser closes its contexts
         with contextlib.suppress(PlaywrightError):  # a crashed browser has closed it already
             if self.context is not None:
                 self.context.close()

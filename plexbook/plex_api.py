@@ -81,14 +81,19 @@ class PlexApi:
         self.target = target
         #: Every token the API hands out is registered here, so evidence can drop it.
         self.secrets = secrets
+        self._session_token: str | None = None
 
     def _token(self) -> str:
+        # Read once: a session keeps its token, and each read would be a round trip to the page.
+        if self._session_token is not None:
+            return self._session_token
         raw = self.page.evaluate("() => localStorage.getItem('plex_tv_auth')")
         token = json.loads(raw).get("authToken") if raw else None
         if not token:
             raise BadInput("no Plex session in the browser: sign-in did not leave a token")
         self.secrets.register(str(token))
-        return str(token)
+        self._session_token = str(token)
+        return self._session_token
 
     def _call(self, method: str, path: str, params: dict[str, str | float | bool] | None = None) -> tuple[int, Any]:
         response = self.page.context.request.fetch(

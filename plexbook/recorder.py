@@ -23,7 +23,7 @@ from typing import Any, Literal
 from playwright.sync_api import BrowserContext, Locator, Page
 
 import plexbook
-from plexbook.annotate import mark, screenshot_style, unmark
+from plexbook.annotate import mark, screenshot_style
 from plexbook.errors import EXIT_OK, RunStop
 from plexbook.evidence import MANIFEST, artifact_list, write_checksums
 from plexbook.pages.actions import listening
@@ -190,16 +190,15 @@ class Recorder:
             return
         middle = mark(locator) if locator is not None else None
         height = (page.viewport_size or {"height": 0})["height"]
-        style = screenshot_style(caption, caption_on_top=middle is not None and middle > height * 0.6)
+        style = screenshot_style(
+            caption, outline=middle is not None, caption_on_top=middle is not None and middle > height * 0.6
+        )
         try:
             png = page.screenshot(
                 mask=[page.locator(SECRET_FIELDS)], mask_color="#4a4a4a", animations="disabled", style=style
             )
         except Exception:  # noqa: BLE001 - a missing screenshot must not hide the step's own error
             return
-        finally:
-            if middle is not None:
-                unmark(page)
         into[:] = [png]
 
     def finish(
