@@ -10,10 +10,17 @@ would cost a round trip per screenshot, and without the stylesheet it draws noth
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import Locator
+from playwright.sync_api import Locator, Page
 
 ACCENT = "#e5a00d"
+#: What a masked area is painted with in a step screenshot: secrets and personal data alike.
+MASK_COLOR = "#4a4a4a"
+#: Fields that hold an email as it is typed (the sign-in form's).
+EMAIL_FIELDS = "input[type=email], input[autocomplete=username], input[autocomplete=email]"
 #: The attribute that marks the element acted on while its screenshot is taken.
 MARK = "data-plexbook-acted"
 #: How long marking waits for the element: the action itself will wait and say so if it is missing.
@@ -60,3 +67,24 @@ html::after {{
 }}
 {outlined if outline else ""}
 """
+
+
+def personal_data_mask(page: Page, personal: Iterable[str]) -> Locator | None:
+    """Everything on ``page`` that shows one of ``personal`` (emails and usernames), for Playwright's
+    screenshot ``mask``; None when there is nothing to look for.
+
+    An email is found in any text that contains it, in any case ("Signed in as
+    alex@example.com"); a username only as a word of its own, in its own case, so that
+    "alex" does not hide the row of "Alex", whom the step is about. Email fields are masked
+    too, for the sign-in form's.
+    """
+    found: Locator | None = None
+    for value in sorted({v for v in personal if v}):
+        if "@" in value:
+            here = page.get_by_text(value)
+        else:
+            here = page.get_by_text(re.compile(rf"(?<![\w.@-]){re.escape(value)}(?![\w.@-])"))
+        found = here if found is None else found.or_(here)
+    if found is None:
+        return None
+    return found.or_(page.locator(EMAIL_FIELDS))

@@ -14,11 +14,11 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, Self
+from typing import Any, Self
 
 from playwright.sync_api import Browser, BrowserContext, BrowserType, Playwright, sync_playwright
 
-BrowserName = Literal["chromium", "firefox", "webkit"]
+from plexbook.choices import BrowserName
 
 #: Flags for a quiet, headless Chromium that phones nobody.
 QUIET_CHROMIUM_ARGS = (

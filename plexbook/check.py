@@ -100,15 +100,36 @@ def exit_code(results: list[CaseResult]) -> int:
     return max((r.exit_code for r in results if r.status == "failed"), default=EXIT_OK)
 
 
-def table(results: list[CaseResult]) -> str:
-    rows = [("case", "user", "result", "time", "run folder")]
+TABLE_HEADERS = ("Case", "User", "Result", "Time", "Run folder")
+
+
+def table_rows(results: list[CaseResult]) -> list[list[str]]:
+    """One row per case, under :data:`TABLE_HEADERS`."""
+    rows = []
     for r in results:
         result = r.status + (" (warnings)" if r.warnings and r.status == "passed" else "")
         time_text = f"{r.duration_s:.1f} s" if r.duration_s else "-"
-        rows.append((r.case.case_id, r.user or "-", result, time_text, str(r.run_dir or "-")))
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    lines = ["  ".join(cell.ljust(widths[i]) if i < 4 else cell for i, cell in enumerate(row)) for row in rows]
-    return "\n".join(line.rstrip() for line in lines)
+        rows.append([r.case.case_id, r.user or "-", result, time_text, str(r.run_dir or "-")])
+    return rows
+
+
+def as_json(results: list[CaseResult]) -> list[dict[str, object]]:
+    """The cases as `check --json` prints them."""
+    return [
+        {
+            "case": r.case.case_id,
+            "runbook": r.case.runbook,
+            "user": r.user,
+            "status": r.status,
+            "message": r.message,
+            "exit_code": r.exit_code,
+            "duration_s": round(r.duration_s, 2),
+            "run_dir": str(r.run_dir) if r.run_dir else None,
+            "drift_report": str(r.run_dir / "drift.md") if r.drift is not None and r.run_dir else None,
+            "warnings": list(r.warnings),
+        }
+        for r in results
+    ]
 
 
 def write_junit(results: list[CaseResult], path: Path) -> None:

@@ -9,7 +9,9 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
@@ -43,6 +45,11 @@ def is_user_pin_variable(name: str) -> bool:
     return any(name.startswith(f"{pin}_") for pin in PIN_NAMES)
 
 
+def is_secret_name(name: str) -> bool:
+    """Whether the variable holds a secret (hidden as it is typed), unlike PLEX_EMAIL."""
+    return name in SECRET_NAMES or is_user_pin_variable(name)
+
+
 def secret_names(environ: Mapping[str, str]) -> list[str]:
     """Every secret variable set in ``environ``, the per-user PINs included."""
     return [*SECRET_NAMES, *sorted(name for name in environ if is_user_pin_variable(name))]
@@ -57,12 +64,25 @@ class Target:
     auth_url: str
     pin_reset_url: str
     api_url: str
+    #: The embedded sandbox's screens ("classic", "random-4711"), for evidence and reruns.
+    variant: str | None = None
 
     @classmethod
-    def at(cls, base_url: str, kind: str = "url") -> Target:
+    def at(cls, base_url: str, kind: str = "url", variant: str | None = None) -> Target:
         """A stand-in that follows the spec at ``base_url``."""
         base = base_url.rstrip("/")
-        return cls(kind, f"{base}/desktop/", f"{base}/auth", f"{base}/pin/reset", f"{base}/api")
+        return cls(kind, f"{base}/desktop/", f"{base}/auth", f"{base}/pin/reset", f"{base}/api", variant)
+
+    def command_line(self) -> list[str]:
+        """The options that choose this target again on the command line."""
+        if self.kind == "sandbox":
+            chosen = ["--target", "sandbox"]
+            if self.variant and self.variant.startswith("random-"):
+                return [*chosen, "--sandbox-variant", "random", "--sandbox-seed", self.variant.removeprefix("random-")]
+            return [*chosen, "--sandbox-variant", self.variant] if self.variant else chosen
+        if self.kind == "live":
+            return ["--target", "live"]
+        return ["--target", self.app_url.removesuffix("/desktop/")]
 
     @classmethod
     def live(cls, environ: Mapping[str, str]) -> Target:
@@ -91,11 +111,12 @@ def load_environment(dotenv_path: Path | None = None) -> dict[str, str]:
     return {**from_file, **os.environ}
 
 
-Prompt = Callable[[str], str]
+#: Asks a person for a value: ``prompt(label, hidden)``; ``hidden`` for secrets only.
+Prompt = Callable[[str, bool], str]
 
 
 class SecretSource:
-    """Secrets by variable name: from the environment, else a hidden prompt when interactive."""
+    """Secrets by variable name: from the environment, else a prompt when interactive (hidden for secrets)."""
 
     def __init__(
         self,
@@ -131,7 +152,7 @@ class SecretSource:
                     values[name] = own
         prompt: Prompt | None = None
         if interactive:
-            prompt = _hidden_prompt if user is None else _for_user(_hidden_prompt, user)
+            prompt = _terminal_prompt if user is None else _for_user(_terminal_prompt, user)
         return cls(values, prompt)
 
     def has(self, name: str) -> bool:
@@ -149,13 +170,13 @@ class SecretSource:
         return Secret(name, value)
 
     def require(self, name: str, what: str) -> Secret:
-        """The secret, asking for it (hidden) when missing and a person is there to answer."""
+        """The value, asking for it when missing and a person is there to answer (typing hidden for secrets)."""
         found = self.get(name)
         if found is not None:
             return found
         if self._prompt is None:
             raise MissingSecret(name, what)
-        value = self._prompt(f"{what} ({name})")
+        value = self._prompt(f"{what} ({name})", is_secret_name(name))
         if not value:
             raise MissingSecret(name, what)
         secret = Secret(name, value)
@@ -184,10 +205,33 @@ class SecretSource:
 
 def _for_user(prompt: Prompt, user: str) -> Prompt:
     """Prompts that say whose secret they ask for, when a command acts on several users."""
-    return lambda label: prompt(f"{user}: {label}")
+    return lambda label, hidden: prompt(f"{user}: {label}", hidden)
 
 
-def _hidden_prompt(label: str) -> str:
+#: Holds a command's live progress display while a person answers a prompt, in this thread.
+_prompt_pause: ContextVar[Callable[[], AbstractContextManager[None]] | None] = ContextVar(
+    "plexbook_prompt_pause", default=None
+)
+
+
+@contextmanager
+def pausing_prompts(pause: Callable[[], AbstractContextManager[None]]) -> Iterator[None]:
+    """Prompts asked in this thread while the block runs first hold the display through ``pause()``."""
+    token = _prompt_pause.set(pause)
+    try:
+        yield
+    finally:
+        _prompt_pause.reset(token)
+
+
+def ask(label: str, *, hidden: bool = False) -> str:
+    """Ask a person at the terminal; the typing is hidden only for secrets."""
     import typer
 
-    return str(typer.prompt(label, hide_input=True, default="", show_default=False))
+    pause = _prompt_pause.get()
+    with pause() if pause is not None else nullcontext():
+        return str(typer.prompt(label, hide_input=hidden, default="", show_default=False))
+
+
+def _terminal_prompt(label: str, hidden: bool) -> str:
+    return ask(label, hidden=hidden)

@@ -5,7 +5,10 @@ from __future__ import annotations
 import contextlib
 import importlib
 import json
+import platform
+import shlex
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,6 +21,7 @@ from playwright.sync_api import Error as PlaywrightError
 
 from plexbook.baselines import StructureCheck
 from plexbook.browser import BrowserNotFound, BrowserOptions, BrowserSession
+from plexbook.choices import TraceMode
 from plexbook.config import SecretSource, Target
 from plexbook.drift import DriftReport, diagnose
 from plexbook.errors import (
@@ -38,7 +42,8 @@ from plexbook.interrupts import StopRequest
 from plexbook.pages.actions import ActionScope, action_scope, listening
 from plexbook.pages.errors import PasswordRefused, PinRefused, PlexRefused, UnexpectedScreen
 from plexbook.pages.overlays import dismiss_interstitials
-from plexbook.recorder import MASK_SECRET_FIELDS_SCRIPT, Recorder, StepRecord, TraceMode, new_run_dir
+from plexbook.progress import Event, Listener, ignore
+from plexbook.recorder import MASK_SECRET_FIELDS_SCRIPT, Recorder, StepRecord, new_run_dir
 from plexbook.runbook import Flow, Runbook, RunOptions
 from plexbook.scrub import Scrubber
 
@@ -83,6 +88,10 @@ class RunSettings:
     pdf: bool = False
     #: Checked before every action and step of every run: a signal asked the runs to stop.
     stop: StopRequest = field(default_factory=StopRequest)
+    #: Hears each run's steps and stages as they happen (a command's progress display).
+    progress: Listener = field(default=ignore, compare=False)
+    #: Leave emails and usernames visible in step screenshots (they are masked by default).
+    show_personal_data: bool = False
 
     def request(
         self,
@@ -109,6 +118,22 @@ class RunRequest:
     structure: StructureCheck | None = None
     #: Asked (user, control) right before the committing click; False stops the run there.
     confirm: Callable[[str, str], bool] | None = None
+
+    @property
+    def label(self) -> str:
+        """The run as people name it: "remove-pin for Jordan"."""
+        return f"{self.runbook.name} for {self.options.user}" if self.options.user else self.runbook.name
+
+    def rerun(self) -> str:
+        """The command that runs this again; secrets come from the environment, never from here."""
+        words = ["plexbook", "run", self.runbook.name]
+        if self.options.user:
+            words += ["--user", self.options.user]
+        if self.options.mode is not None:
+            words.append(f"--{self.options.mode}")
+        if self.options.rehearse:
+            words.append("--rehearse")
+        return shlex.join([*words, *self.target.command_line()])
 
 
 @dataclass
@@ -327,6 +352,13 @@ def _open_evidence(request: RunRequest) -> Recorder:
     run_dir = new_run_dir(request.settings.traces_dir, book.name)
     recorder = Recorder(run_dir, book.name, request.target.describe(), request.settings.trace)
     recorder.manifest.rehearsal = request.options.rehearse
+    recorder.manifest.rerun = request.rerun()
+    recorder.manifest.environment = {
+        "os": f"{platform.system()} {platform.release()} ({platform.machine()})",
+        "python": platform.python_version(),
+        **({"sandbox variant": request.target.variant} if request.target.variant else {}),
+    }
+    recorder.progress, recorder.label = request.settings.progress, request.label
     recorder.plan([(step.title, step.commits) for step in book.steps])
     return recorder
 
@@ -342,12 +374,18 @@ def _run(request: RunRequest, shared: SharedContext, recorder: Recorder, scope: 
     book = request.runbook
     result = RunResult(book.name, recorder.run_dir, EXIT_FLOW_FAILED, RunStatus.FAILED, "the run did not start")
     flow: Flow | None = None
+    progress, started = request.settings.progress, time.perf_counter()
+    progress(Event("run-started", request.label, total=len(book.steps) + 1))
     try:
         page = shared.page(scope)
         assert shared.context is not None
         recorder.attach(shared.context, page, shared.session.version, tracing=shared.tracing)
         shared.tracing = shared.tracing or request.settings.trace != "off"
         flow = Flow(page, request.target, request.secrets, request.options, structure=request.structure)
+        total = len(book.steps) + 1
+        flow.progress = lambda text: progress(Event("stage", request.label, flow.step_number, total, text))
+        recorder.personal = lambda: flow.personal if flow is not None else ()
+        recorder.mask_personal = not request.settings.show_personal_data
         stop = request.settings.stop
         with flow.watching_network(), listening(lambda _locator: stop.check()):
             result = _run_steps(book, flow, recorder, scope, request.confirm, stop)
@@ -362,7 +400,10 @@ def _run(request: RunRequest, shared: SharedContext, recorder: Recorder, scope: 
     finally:
         result = _scrubbed(result, request)
         pdf = shared.session.pdf_printer() if request.settings.pdf else None
+        recorder.manifest.duration_s = round(time.perf_counter() - started, 2)
         _finish(recorder, result, request, flow, pdf, shared.secrets(), shared.defer)
+        seconds = recorder.manifest.duration_s
+        progress(Event("run-ended", request.label, text=result.message, status=str(result.status), seconds=seconds))
     result.user = flow.user if flow else request.options.user
     return result
 
@@ -465,7 +506,7 @@ def _stopped(
     where = f"step {current.number}: {current.title}" if current is not None else "the run"
     drift = diagnose(flow.page, where, current.screenshot if current is not None else None)
     if drift is None:
-        return _failed(book, run_dir, current, EXIT_FLOW_FAILED, _first_lines(exc))
+        return _failed(book, run_dir, current, EXIT_FLOW_FAILED, _in_words(exc, scope))
     # A sentence for people instead of Playwright's locator text, which drift.json keeps.
     drift.error = _first_lines(exc)
     drift.write(run_dir, Scrubber(flow.secrets.registered()))
@@ -552,6 +593,26 @@ def _failed(book: Runbook, run_dir: Path, step: StepRecord | None, code: int, me
     return RunResult(book.name, run_dir, code, status, f"{where}: {message}", failed_step=step)
 
 
+def _in_words(exc: BaseException, scope: ActionScope) -> str:
+    """A sentence for a step that failed with everything it looks for still there: what the page
+    did not do, and what the flow last looked for. Playwright's own words stay in the trace."""
+    text = str(exc)
+    if not isinstance(exc, AssertionError) and "Timeout" not in text:
+        return _first_lines(exc)
+    seconds = f"{(scope.timeout_ms or 30_000) / 1000:g} s"
+    if "to be hidden" in text:
+        happened = f"what the step waits to close was still open after {seconds}"
+    elif "to have count" in text or "to have text" in text:
+        happened = f"the page did not read as the step expects within {seconds}"
+    else:
+        happened = f"the page did not show what the step expects within {seconds}"
+    used = next((u for u in reversed(scope.used) if not u.optional), None)
+    if used is None:
+        return happened
+    where = getattr(used.owner, "where", "the page")
+    return f"{happened} (it last looked for the {used.what or used.name} in {where}, {used.name})"
+
+
 def _first_lines(exc: BaseException) -> str:
     """A Playwright error's headline and the locator it waited for, without its call log noise."""
     lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
@@ -579,28 +640,45 @@ def _finish(
     defer: Callable[[Callable[[], None]], None] | None = None,
 ) -> None:
     """Stop the trace, scrub it, and write the reports and the manifest (``defer``: on a thread)."""
+    if flow is not None:
+        manifest = recorder.manifest
+        manifest.sign_in_s, manifest.sign_in_step = flow.sign_in_s, flow.sign_in_step
+        manifest.console_errors = list(flow.console_errors)
+        manifest.failed_requests = list(flow.failed_requests)
     recorder.finish(
         {"status": str(result.status), "message": result.message, "exit_code": result.exit_code},
         user=flow.user if flow else request.options.user,
         account=request.secrets.plain("PLEX_EMAIL"),
         notes=(flow.notes + (flow.structure.findings if flow.structure else [])) if flow else [],
-        secrets=lambda: _session_secrets(flow, request.secrets) | shared,
+        secrets=lambda: _after_tracing(flow, request.secrets, recorder.manifest.environment) | shared,
         pdf=pdf,
         defer=defer,
     )
 
 
-def _session_secrets(flow: Flow | None, secrets: SecretSource) -> set[str]:
-    """Every secret of the run, with the session's own token and cookies, which nobody typed."""
+#: Plex Web's version, where the page names it in a meta tag (the live app's tag is a guess).
+_PAGE_FACTS = """() => {
+  const meta = document.querySelector(
+    'meta[name="plex-web-version"], meta[name="application-version"], meta[name="version"]');
+  return [localStorage.getItem('plex_tv_auth'), meta ? meta.content : null];
+}"""
+
+
+def _after_tracing(flow: Flow | None, secrets: SecretSource, environment: dict[str, str]) -> set[str]:
+    """Every secret of the run, with the session's own token and cookies, which nobody typed;
+    and Plex Web's version into ``environment`` when the page shows it. Asked after tracing
+    stops, so none of it is in the trace."""
     if flow is not None:
         page = flow.page
         try:
             for cookie in page.context.cookies():
                 secrets.register(cookie.get("value", ""))
             if not page.is_closed():
-                raw = page.evaluate("() => localStorage.getItem('plex_tv_auth')")
+                raw, version = page.evaluate(_PAGE_FACTS)
                 if raw:
                     secrets.register(str(json.loads(raw).get("authToken") or ""))
-        except (PlaywrightError, ValueError, AttributeError):
+                if version:
+                    environment["plex web"] = str(version)[:80]
+        except (PlaywrightError, ValueError, AttributeError, TypeError):
             pass  # a page on an error screen or another origin: header and key rules still apply
     return secrets.registered()

@@ -24,9 +24,9 @@ from pathlib import Path
 import pytest
 
 from plexbook.browser import BrowserOptions
+from plexbook.choices import TraceMode
 from plexbook.config import SecretSource, load_environment
 from plexbook.engine import RunRequest, RunSettings
-from plexbook.recorder import TraceMode
 from plexbook.runbook import RunOptions
 from plexbook.sandbox import variant
 from plexbook.targets import SANDBOX, ResolvedTarget, resolve_target

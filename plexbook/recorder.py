@@ -12,7 +12,7 @@ import json
 import re
 import secrets
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -23,13 +23,14 @@ from typing import Any, Literal
 from playwright.sync_api import BrowserContext, Locator, Page
 
 import plexbook
-from plexbook.annotate import mark, screenshot_style
+from plexbook.annotate import MASK_COLOR, mark, personal_data_mask, screenshot_style
+from plexbook.choices import TraceMode
 from plexbook.errors import EXIT_OK, RunStop
 from plexbook.evidence import MANIFEST, artifact_list, write_checksums
 from plexbook.pages.actions import listening
+from plexbook.progress import Event, Listener, ignore
 from plexbook.scrub import PRIVATE_DIR, Scrubber, make_private, scrub_trace, write_private, write_scrubbed
 
-TraceMode = Literal["on", "off", "retain-on-failure"]
 StepStatus = Literal["passed", "failed", "not run", "interrupted"]
 
 #: Fields whose content is secret. Their text is drawn as discs in every frame the browser
@@ -66,6 +67,10 @@ def _slug(text: str, limit: int = 40) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:limit].rstrip("-")
 
 
+#: The step after the article's own: proof that the change took effect.
+OUTCOME_CHECK = "Check the outcome (Plex shows no confirmation)"
+
+
 @dataclass
 class StepRecord:
     number: int
@@ -94,6 +99,18 @@ class Manifest:
     trace_mode: str = "on"
     trace: str | None = None
     notes: list[str] = field(default_factory=list)
+    #: The whole run, first step to outcome, in seconds.
+    duration_s: float = 0.0
+    #: How long signing in took, apart from the step that did it (None: no sign-in was needed).
+    sign_in_s: float | None = None
+    sign_in_step: int = 0
+    #: Where it ran: OS, Python, the sandbox's variant, Plex Web's version when the page shows it.
+    environment: dict[str, str] = field(default_factory=dict)
+    #: The command that runs it again, without secrets.
+    rerun: str | None = None
+    #: What the page logged as errors, and requests that failed or answered 4xx/5xx (scrubbed with the rest).
+    console_errors: list[str] = field(default_factory=list)
+    failed_requests: list[str] = field(default_factory=list)
     artifacts: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -115,6 +132,12 @@ class Recorder:
         self._context: BrowserContext | None = None
         self._page: Page | None = None
         self._tracing = False
+        #: Hears each step start and end; ``label`` names the run in what it hears.
+        self.progress: Listener = ignore
+        self.label = runbook
+        #: The emails and usernames the run has met, which step screenshots mask unless ``mask_personal`` is off.
+        self.personal: Callable[[], Iterable[str]] = lambda: ()
+        self.mask_personal = True
 
     def attach(self, context: BrowserContext, page: Page, browser: str, *, tracing: bool = False) -> None:
         """Start recording the run on ``page`` of ``context``.
@@ -146,7 +169,7 @@ class Recorder:
     def verification(self) -> Iterator[StepRecord]:
         """The outcome check, recorded like a step after the article's steps."""
         number = len(self.manifest.steps) + 1
-        self.manifest.verification = StepRecord(number, "Check the outcome (Plex shows no confirmation)", False)
+        self.manifest.verification = StepRecord(number, OUTCOME_CHECK, False)
         with self._recorded(self.manifest.verification) as record:
             yield record
 
@@ -160,6 +183,8 @@ class Recorder:
         # The step's latest capture: the one it keeps.
         shot: list[bytes] = []
         started = time.perf_counter()
+        total = len(self.manifest.steps) + 1
+        self.progress(Event("step-started", self.label, number, total, record.title))
         failed = True
         try:
             # The last control the article names that a step acts on is the one its screenshot
@@ -182,6 +207,9 @@ class Recorder:
                 record.screenshot = name
             if self._tracing and self._context is not None:
                 self._context.tracing.group_end()
+            self.progress(
+                Event("step-ended", self.label, number, total, record.title, record.status, record.duration_s)
+            )
 
     def _capture(self, caption: str, locator: Locator | None, into: list[bytes]) -> None:
         """A screenshot of the page as it is, captioned, with ``locator``'s element outlined."""
@@ -194,9 +222,11 @@ class Recorder:
             caption, outline=middle is not None, caption_on_top=middle is not None and middle > height * 0.6
         )
         try:
-            png = page.screenshot(
-                mask=[page.locator(SECRET_FIELDS)], mask_color="#4a4a4a", animations="disabled", style=style
-            )
+            masks = [page.locator(SECRET_FIELDS)]
+            personal = personal_data_mask(page, self.personal()) if self.mask_personal else None
+            if personal is not None:
+                masks.append(personal)
+            png = page.screenshot(mask=masks, mask_color=MASK_COLOR, animations="disabled", style=style)
         except Exception:  # noqa: BLE001 - a missing screenshot must not hide the step's own error
             return
         into[:] = [png]

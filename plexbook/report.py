@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import base64
+import json
 import re
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 from playwright.sync_api import Browser
 
+from plexbook.recorder import OUTCOME_CHECK
 from plexbook.scrub import Scrubber, write_scrubbed
 
 _env = Environment(
@@ -21,7 +24,12 @@ _env = Environment(
 
 
 def _markdown_escaped(value: object) -> str:
-    """Text as Markdown and the HTML inside it read literally: a title cannot become a tag or a link."""
+    """Text as Markdown and the HTML inside it read literally: a title cannot become a tag or a link.
+
+    A value marked ``| safe`` in the template (a file name, a code block's text) is written as it is.
+    """
+    if isinstance(value, Markup):
+        return str(value)
     text = str(value)
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return re.sub(r"([\\`*_{}\[\]()#+!|])", r"\\\1", text)
@@ -45,24 +53,67 @@ def mask_email(email: str | None) -> str | None:
     return f"{local[:1]}***@{domain}"
 
 
+#: The banner a report opens with, by the run's status.
+_BANNERS = {
+    "done": ("PASS", "pass"),
+    "nothing to do": ("PASS", "pass"),
+    "rehearsed": ("REHEARSAL", "rehearsal"),
+    "interrupted": ("INTERRUPTED", "interrupted"),
+}
+
+
+def banner(status: str | None) -> tuple[str, str]:
+    """PASS, REHEARSAL, INTERRUPTED or FAIL, and its style class."""
+    return _BANNERS.get(status or "", ("FAIL", "fail"))
+
+
+def _seconds(value: float | None) -> str:
+    return f"{value:.2f} s" if value else "-"
+
+
+def _drift(run_dir: Path) -> dict[str, Any] | None:
+    """The drift diagnosis a failed step left (drift.json, scrubbed when written), for the report."""
+    try:
+        found = json.loads((run_dir / "drift.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return dict(found) if isinstance(found, dict) else None
+
+
 def _context(manifest: dict[str, Any], run_dir: Path, embed: bool) -> dict[str, Any]:
     steps = list(manifest["steps"])
-    if manifest.get("verification"):
-        steps.append(manifest["verification"])
+    # A run that stopped early never checked its outcome: the report says so, as for any step not run.
+    steps.append(
+        manifest.get("verification") or {"number": len(steps) + 1, "title": OUTCOME_CHECK, "status": "not run"}
+    )
     rendered = []
     for step in steps:
         image = None
         shot = step.get("screenshot")
         if shot and embed and (run_dir / shot).is_file():
             image = "data:image/png;base64," + base64.b64encode((run_dir / shot).read_bytes()).decode()
-        rendered.append({**step, "image": image})
+        ran = step.get("status") != "not run"
+        rendered.append({**step, "image": image, "time": _seconds(step.get("duration_s")) if ran else "-"})
     status = manifest["outcome"].get("status")
     outcome_class = "ok" if status in ("done", "nothing to do", "rehearsed") else "failed"
+    word, banner_class = banner(status)
+    sign_in, in_step = manifest.get("sign_in_s"), int(manifest.get("sign_in_step") or 0)
+    step_took = steps[in_step - 1].get("duration_s") if 0 < in_step <= len(steps) else None
     return {
         "m": manifest,
         "steps": rendered,
         "heading": f"{manifest['runbook']} for {manifest.get('user') or '?'}",
         "outcome_class": outcome_class,
+        "banner": word,
+        "banner_class": banner_class,
+        "total": _seconds(manifest.get("duration_s")),
+        "sign_in": (
+            f"{_seconds(sign_in)} of step {in_step}'s {_seconds(step_took)} went to signing in"
+            if sign_in
+            else "no sign-in was needed"
+        ),
+        "environment": manifest.get("environment") or {},
+        "drift": _drift(run_dir),
         "trace_mode": manifest.get("trace_mode", "on"),
     }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from plexbook.secrets import Secret
 from plexbook.totp import totp
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Locator, Page, Request, Response
+    from playwright.sync_api import ConsoleMessage, Locator, Page, Request, Response
 
     from plexbook.baselines import StructureCheck
     from plexbook.config import SecretSource, Target
@@ -35,6 +36,8 @@ Mode = Literal["set", "remove"]
 Screen = PlexHomePage | UserRow | ConfirmPinDialog | EditPinDialog | PinResetPage
 #: Requests that may change something on plex.tv.
 _CHANGING_METHODS = ("POST", "PUT", "DELETE", "PATCH")
+#: How many console errors, and how many failed requests, a run's evidence keeps.
+_KEPT_PER_RUN = 50
 S = TypeVar("S", PlexHomePage, UserRow, ConfirmPinDialog, EditPinDialog, PinResetPage)
 
 
@@ -110,12 +113,25 @@ class Flow:
     commit_sent: bool = False
     #: Server errors and cut connections plex.tv gave, oldest first.
     troubles: list[ServerTrouble] = field(default_factory=list)
+    #: Tells whoever watches the run what is going on inside a step ("signing in").
+    progress: Callable[[str], None] = field(default=lambda text: None, repr=False)
+    #: How long signing in took (None: the session was signed in already), and in which step.
+    sign_in_s: float | None = None
+    sign_in_step: int = 0
+    #: What the page logged as errors, and requests that failed or answered 4xx/5xx, by path.
+    console_errors: list[str] = field(default_factory=list)
+    failed_requests: list[str] = field(default_factory=list)
+    #: The account's and the Home members' emails and usernames met so far: step screenshots mask them.
+    personal: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         # Imported here: pydantic's models are needed by runs, not by listing the runbooks.
         from plexbook.plex_api import PlexApi
 
         self.api = PlexApi(self.page, self.target, self.secrets)
+        email = self.secrets.plain("PLEX_EMAIL")
+        if email:
+            self.personal.add(email)
 
     @contextmanager
     def watching_network(self) -> Iterator[None]:
@@ -133,17 +149,27 @@ class Flow:
                 self.commit_sent = True
 
         def answered(response: Response) -> None:
+            if response.status >= 400:
+                self._note_failed(response.request, str(response.status))
             if response.status >= 500 and response.url.startswith(self.target.api_url):
                 self._trouble(response.request, response.status)
 
         def cut(request: Request) -> None:
+            failure = request.failure or "failed"
+            if "ERR_ABORTED" not in failure:  # the page moved on and dropped it: no failure of Plex's
+                self._note_failed(request, failure)
             if request.url.startswith(self.target.api_url):
                 self._trouble(request, None)
 
-        handlers: list[tuple[Literal["request", "response", "requestfailed"], Callable[..., None]]] = [
+        def logged(message: ConsoleMessage) -> None:
+            if message.type == "error" and len(self.console_errors) < _KEPT_PER_RUN:
+                self.console_errors.append(message.text[:500])
+
+        handlers: list[tuple[Literal["request", "response", "requestfailed", "console"], Callable[..., None]]] = [
             ("request", sent),
             ("response", answered),
             ("requestfailed", cut),
+            ("console", logged),
         ]
         for event, handler in handlers:
             self.page.on(event, handler)
@@ -153,6 +179,10 @@ class Flow:
             for event, handler in handlers:
                 with suppress(Exception):  # a closed or crashed page has dropped them already
                     self.page.remove_listener(event, handler)
+
+    def _note_failed(self, request: Request, how: str) -> None:
+        if len(self.failed_requests) < _KEPT_PER_RUN:
+            self.failed_requests.append(f"{request.method} {urlparse(request.url).path}: {how}")
 
     def _trouble(self, request: Request, status: int | None) -> None:
         path = urlparse(request.url).path
@@ -211,6 +241,8 @@ class Flow:
         expect(any_of(arrival, form.email, form.continue_with_email)).to_be_visible()
         if arrival.is_visible():
             return
+        self.progress("signing in")
+        started = time.perf_counter()
         email = self.secrets.plain("PLEX_EMAIL")
         if email is None:
             if self.secrets.has("PLEX_TOKEN"):
@@ -221,12 +253,15 @@ class Flow:
             form.sign_in(email, password, self.verification_code, arrival)
         except SignInRefused as refused:
             raise SignInFailed(f"Plex refused the sign-in: {refused}") from None
+        self.sign_in_s, self.sign_in_step = round(time.perf_counter() - started, 2), self.step_number
+        self.progress(f"signed in ({self.sign_in_s:.1f} s)")
 
     # -- the plex.tv API, through the browser's own session -----------------------------------
     def select_user(self, *, managed_only: bool = False, needs_pin: bool = True) -> HomeUser:
         """Settle which user the flow acts on and check it makes sense before anything changes."""
         users = self.api.home_users()
         self.members = tuple(user.title for user in users)
+        self._note_personal(users)
         title = self.options.user or (self._pick_managed(users, needs_pin) if managed_only else self.api.me().title)
         user = self.api.home_user(title, users)
         self.user = title
@@ -235,6 +270,16 @@ class Flow:
         if needs_pin and not user.protected:
             raise NothingToDo(f"{title} has no PIN: there is nothing to remove")
         return user
+
+    def _note_personal(self, users: list[HomeUser]) -> None:
+        """Remember the members' emails and usernames; a username that is also someone's name
+        stays shown, since the steps are about that name."""
+        titles = {user.title.casefold() for user in users}
+        for user in users:
+            if user.email:
+                self.personal.add(user.email)
+            if user.username and user.username.casefold() not in titles:
+                self.personal.add(user.username)
 
     def _pick_managed(self, users: list[HomeUser], with_pin: bool) -> str:
         """For a check with no --user: the first managed user (with a PIN, when one is needed)."""

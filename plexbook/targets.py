@@ -55,7 +55,7 @@ def resolve_target(
         with embedded_sandbox(variant) as server:
             # The household as it is when a run starts: earlier runs may have changed it.
             yield ResolvedTarget(
-                Target.at(server.base_url, kind=SANDBOX),
+                Target.at(server.base_url, kind=SANDBOX, variant=server.variant.name),
                 lambda user: demo_secrets(server.state.household, user),
                 server,
             )

@@ -29,6 +29,17 @@ def demo_secrets(household: Household, user: str | None = None) -> SecretSource:
     return SecretSource(values)
 
 
+def demo_household_secrets() -> dict[str, str]:
+    """Every secret of the demo household, named: what a sandbox run's evidence must never hold."""
+    found: dict[str, str] = {"PLEX_NEW_PIN (the demo's new PIN)": DEMO_NEW_PIN}
+    for account in demo_household().accounts:
+        found[f"password of {account.email}"] = account.password
+        for user in account.users:
+            if user.pin:
+                found[f"PIN of {user.title}"] = user.pin
+    return found
+
+
 @contextmanager
 def embedded_sandbox(variant: Variant | None = None) -> Iterator[SandboxServer]:
     """The demo household on a free loopback port, for the length of the block."""

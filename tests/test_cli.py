@@ -30,7 +30,9 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 def test_list_names_the_three_runbooks() -> None:
     result = runner.invoke(app, ["list"])
     assert result.exit_code == 0
-    assert [line.split()[0] for line in result.output.splitlines()] == ["remove-pin", "reset-pin", "managed-user-pin"]
+    header, *rows = result.output.splitlines()
+    assert header.split() == ["Runbook", "What", "it", "does"]
+    assert [line.split()[0] for line in rows] == ["remove-pin", "reset-pin", "managed-user-pin"]
 
 
 def test_show_words_steps_as_the_article_and_marks_commits() -> None:

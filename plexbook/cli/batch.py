@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -10,17 +11,20 @@ import typer
 from plexbook.cli.common import (
     BrowserEndpointOption,
     CdpEndpointOption,
+    EnvFileOption,
     SandboxSeedOption,
     SandboxVariantOption,
+    ShowPersonalDataOption,
     TimeoutOption,
+    TraceOption,
     TracesDirOption,
     browser_options_for,
-    check_trace_and_timeout,
     check_traces_dir,
     fail,
     interrupt_code,
     sandbox_variant_named,
 )
+from plexbook.cli.progress import QuietOption, VerboseOption, progress_display
 from plexbook.errors import BadInput, Interrupted
 
 if TYPE_CHECKING:
@@ -36,13 +40,17 @@ def batch(
     yes: Annotated[
         bool, typer.Option("--yes", help="Allow rows on --target live to commit (a batch never stops to ask).")
     ] = False,
-    trace: Annotated[str, typer.Option(help="Keep each run's Playwright trace: on, off or retain-on-failure.")] = "on",
+    trace: TraceOption = "on",
     timeout: TimeoutOption = 30,
     traces_dir: TracesDirOption = Path("traces"),
     sandbox_variant: SandboxVariantOption = "classic",
     sandbox_seed: SandboxSeedOption = None,
     browser_endpoint: BrowserEndpointOption = None,
     cdp_endpoint: CdpEndpointOption = None,
+    env_file: EnvFileOption = None,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
+    show_personal_data: ShowPersonalDataOption = False,
 ) -> None:
     """Run the rows of a plan, each as `plexbook run` would, and write an index of the runs.
 
@@ -75,9 +83,8 @@ def batch(
 
     if workers < 1:
         fail("--workers must be 1 or more")
-    check_trace_and_timeout(trace, timeout)
     browser = browser_options_for("chromium", False, 0, browser_endpoint, cdp_endpoint)
-    settings = RunSettings(browser, trace, timeout, traces_dir)  # type: ignore[arg-type]
+    settings = RunSettings(browser, trace, timeout, traces_dir, show_personal_data=show_personal_data)
     check_traces_dir(traces_dir)
     try:
         rows = read_plan(plan)
@@ -85,22 +92,27 @@ def batch(
         variant = (
             sandbox_variant_named(sandbox_variant, sandbox_seed) if any(r.target == "sandbox" for r in rows) else None
         )
-        job = Batch(rows, settings, load_environment(), workers, stop_on_failure, variant, on_result=_said)
-        groups = len(job.groups())
-        typer.echo(f"{len(rows)} runs in {groups} group(s) (one sign-in each), {min(workers, groups)} at a time")
-        with signals_stop_runs(settings.stop):
+        environ = load_environment(env_file)
+        with progress_display(quiet, verbose) as shown, signals_stop_runs(settings.stop):
+            watched = replace(settings, progress=shown)
+            job = Batch(rows, watched, environ, workers, stop_on_failure, variant, on_result=_said)
+            groups = len(job.groups())
+            typer.echo(f"{len(rows)} runs in {groups} group(s) (one sign-in each), {min(workers, groups)} at a time")
             runs = job.run()
     except BadInput as bad:
         fail(str(bad))
     except (KeyboardInterrupt, Interrupted) as stopped:
         fail("interrupted before the batch started; nothing was done", code=interrupt_code(stopped))
     index = job.write_index()
+    from plexbook.cli.tables import print_table
+
     typer.echo("\nSummary:")
+    summary: list[list[str]] = []
     for run in runs:
         status = str(run.result.status) if run.result is not None else "not run"
         where = str(run.result.run_dir) if run.result is not None else ""
-        who = run.row.user or "owner"
-        typer.echo(f"  line {run.row.line:<3} {run.row.runbook:<17} {who:<12} {status:<13} {where}")
+        summary.append([str(run.row.line), run.row.runbook, run.row.user or "owner", status, where])
+    print_table(["Line", "Runbook", "User", "Outcome", "Folder"], summary, status_column=3)
     typer.echo(f"Index: {index}")
     raise typer.Exit(worst(runs))
 

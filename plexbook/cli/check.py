@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -10,9 +12,11 @@ import typer
 from plexbook.cli.common import (
     BrowserEndpointOption,
     CdpEndpointOption,
+    EnvFileOption,
     HeadedOption,
     SandboxSeedOption,
     SandboxVariantOption,
+    ShowPersonalDataOption,
     TargetOption,
     TimeoutOption,
     TracesDirOption,
@@ -21,6 +25,7 @@ from plexbook.cli.common import (
     interrupt_code,
     sandbox_variant_for,
 )
+from plexbook.cli.progress import QuietOption, VerboseOption, progress_display
 from plexbook.errors import BadInput, Interrupted
 
 if TYPE_CHECKING:
@@ -55,6 +60,11 @@ def check(
         list[str] | None,
         typer.Option("--runbook", help="Check only this runbook's cases (repeatable; default: every runbook)."),
     ] = None,
+    env_file: EnvFileOption = None,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
+    show_personal_data: ShowPersonalDataOption = False,
+    as_json_: Annotated[bool, typer.Option("--json", help="Print the results as JSON on stdout, for scripts.")] = False,
 ) -> None:
     """Regression-check the Plex UI flows without changing anything.
 
@@ -71,7 +81,8 @@ def check(
         plexbook check --target live --junit reports/plexbook.xml
     """
     from plexbook.baselines import baselines_folder
-    from plexbook.check import CASES, exit_code, run_case, table, write_junit
+    from plexbook.check import CASES, TABLE_HEADERS, as_json, exit_code, run_case, table_rows, write_junit
+    from plexbook.cli.tables import print_table
     from plexbook.config import load_environment
     from plexbook.engine import RunSettings, one_browser
     from plexbook.interrupts import signals_stop_runs
@@ -86,15 +97,17 @@ def check(
     mode: StructureMode = "update" if update_baselines else "strict" if strict_baselines else "warn"
     folder = baselines_folder(baselines, mode)
     browser = browser_options_for("chromium", headed, 0, browser_endpoint, cdp_endpoint)
-    settings = RunSettings(browser, "on", timeout, traces_dir)
+    settings = RunSettings(browser, "on", timeout, traces_dir, show_personal_data=show_personal_data)
     results: list[CaseResult] = []
     try:
         variant = sandbox_variant_for(target, sandbox_variant, sandbox_seed)
         with (
+            progress_display(quiet, verbose) as shown,
             signals_stop_runs(settings.stop),
-            resolve_target(target, load_environment(), variant) as resolved,
+            resolve_target(target, load_environment(env_file), variant) as resolved,
             one_browser(settings.browser) as run,
         ):
+            settings = replace(settings, progress=shown)
             for case in cases:
                 secrets = resolved.secrets_for(case.options.user)
                 results.append(run_case(case, resolved.target, secrets, settings.request, mode, folder, run))
@@ -104,19 +117,25 @@ def check(
         fail(str(bad))
     except (KeyboardInterrupt, Interrupted) as stopped:
         fail("interrupted before the check started; nothing was done", code=interrupt_code(stopped))
-    typer.echo(table(results))
+    if as_json_:
+        # stdout carries the JSON alone; what a person reads goes to stderr.
+        typer.echo(json.dumps(as_json(results), indent=2))
+    else:
+        print_table(TABLE_HEADERS, table_rows(results), status_column=2)
     for result in results:
         for warning in result.warnings:
-            typer.secho(f"warning: {result.case.case_id}: {warning}", fg=typer.colors.YELLOW)
+            typer.secho(f"warning: {result.case.case_id}: {warning}", fg=typer.colors.YELLOW, err=as_json_)
         if result.status == "failed":
             typer.secho(f"FAIL {result.case.case_id}: {result.message}", fg=typer.colors.RED, err=True)
             if result.drift is not None:
-                typer.echo(f"  drift report: {result.run_dir}/drift.md")
+                typer.echo(f"  drift report: {result.run_dir}/drift.md", err=as_json_)
         elif result.status == "skipped":
-            typer.echo(f"skipped {result.case.case_id}: {result.message}")
+            typer.echo(f"skipped {result.case.case_id}: {result.message}", err=as_json_)
     if mode == "update":
-        typer.echo(f"Baselines rewritten from this target in {folder}; check reads them from there from now on.")
+        typer.echo(
+            f"Baselines rewritten from this target in {folder}; check reads them from there from now on.", err=as_json_
+        )
     if junit is not None:
         write_junit(results, junit)
-        typer.echo(f"JUnit: {junit}")
+        typer.echo(f"JUnit: {junit}", err=as_json_)
     raise typer.Exit(exit_code(results))

@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
+from plexbook.choices import BrowserName, TraceMode, VariantName
 from plexbook.errors import EXIT_BAD_INPUT, EXIT_OK, EXIT_SIGINT, BadInput, Interrupted
-from plexbook.sandbox.variants import PRESETS, RANDOM, Variant, variant
+from plexbook.sandbox.variants import RANDOM, Variant, variant
 
 if TYPE_CHECKING:
     from plexbook.browser import BrowserOptions
@@ -25,10 +26,10 @@ TargetOption = Annotated[
     str, typer.Option("--target", help="sandbox (the embedded demo, default), live (app.plex.tv), or a stand-in's URL.")
 ]
 SandboxVariantOption = Annotated[
-    str,
+    VariantName,
     typer.Option(
         "--sandbox-variant",
-        help=f"With --target sandbox: how its screens look ({', '.join(PRESETS)}, or random).",
+        help="With --target sandbox: how its screens look (a preset, or random: a mix drawn from a seed).",
     ),
 ]
 SandboxSeedOption = Annotated[
@@ -39,7 +40,37 @@ SandboxSeedOption = Annotated[
 ]
 TracesDirOption = Annotated[Path, typer.Option("--traces-dir", help="Where run folders are written.")]
 HeadedOption = Annotated[bool, typer.Option("--headed/--headless", help="Show the browser window.")]
-TimeoutOption = Annotated[float, typer.Option("--timeout", help="Seconds to wait for any one thing on a page.")]
+
+
+def _positive_seconds(value: float) -> float:
+    if value <= 0:
+        raise typer.BadParameter("must be a positive number of seconds")
+    return value
+
+
+TimeoutOption = Annotated[
+    float, typer.Option("--timeout", callback=_positive_seconds, help="Seconds to wait for any one thing on a page.")
+]
+TraceOption = Annotated[
+    TraceMode, typer.Option("--trace", help="Keep the Playwright trace always, never, or only when a run fails.")
+]
+BrowserOption = Annotated[BrowserName, typer.Option("--browser", help="Which of Playwright's browsers runs the flow.")]
+ShowPersonalDataOption = Annotated[
+    bool,
+    typer.Option(
+        "--show-personal-data",
+        help="Leave emails and usernames visible in step screenshots (masked by default, as in the reports' text).",
+    ),
+]
+EnvFileOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--env-file",
+        help="Read secrets from this file instead of ./.env (the real environment still wins).",
+        exists=True,
+        dir_okay=False,
+    ),
+]
 BrowserEndpointOption = Annotated[
     str | None,
     typer.Option(
@@ -56,16 +87,8 @@ CdpEndpointOption = Annotated[
 ]
 
 
-def check_trace_and_timeout(trace: str, timeout: float) -> None:
-    """--trace and --timeout, as every command that runs takes them (exit 2 in one line)."""
-    if trace not in ("on", "off", "retain-on-failure"):
-        fail(f"--trace must be on, off or retain-on-failure (got {trace!r})")
-    if timeout <= 0:
-        fail("--timeout must be a positive number of seconds")
-
-
 def browser_options_for(
-    name: str, headed: bool, slow_mo: float, browser_endpoint: str | None, cdp_endpoint: str | None
+    name: BrowserName, headed: bool, slow_mo: float, browser_endpoint: str | None, cdp_endpoint: str | None
 ) -> BrowserOptions:
     """The browser a command asked for, its remote endpoint checked in one line (BadInput-style exit 2)."""
     from plexbook.browser import BrowserOptions
@@ -80,7 +103,7 @@ def browser_options_for(
         fail("--cdp-endpoint speaks Chromium's protocol: leave --browser at chromium")
     if (browser_endpoint or cdp_endpoint) and headed:
         fail("--headed applies to a browser plexbook starts, not to a remote one")
-    return BrowserOptions(name, headed, slow_mo, browser_endpoint, cdp_endpoint)  # type: ignore[arg-type]
+    return BrowserOptions(name, headed, slow_mo, browser_endpoint, cdp_endpoint)
 
 
 def check_traces_dir(traces_dir: Path) -> None:
@@ -101,8 +124,10 @@ def confirm_at_terminal() -> Callable[[str, str], bool]:
         raise BadInput("--target live changes a real account: confirm with --yes when no one is at a terminal")
 
     def confirm(user: str, control: str) -> bool:
-        answer = typer.prompt(f'About to click {control} for {user} on live Plex. Type "{user}" to go on', default="")
-        return str(answer).strip() == user
+        from plexbook.config import ask
+
+        answer = ask(f'About to click {control} for {user} on live Plex. Type "{user}" to go on')
+        return answer.strip() == user
 
     return confirm
 
@@ -138,14 +163,17 @@ def print_result(result: RunResult) -> int:
 
 def print_summary(results: list[RunResult], planned: list[str]) -> None:
     """One line per user of a several-user run, those never reached included."""
+    from plexbook.cli.tables import print_table
+
     typer.echo("\nSummary:")
-    width = max(len(who) for who in planned)
+    rows = []
     for index, who in enumerate(planned):
         if index < len(results):
             result = results[index]
-            typer.echo(f"  {who:<{width}}  {result.status:<13}  exit {result.exit_code:<3}  {result.run_dir}")
+            rows.append([who, str(result.status), str(result.exit_code), str(result.run_dir)])
         else:
-            typer.echo(f"  {who:<{width}}  {'not run':<13}  (an earlier user stopped the command)")
+            rows.append([who, "not run", "-", "(an earlier user stopped the command)"])
+    print_table(["User", "Outcome", "Exit", "Folder"], rows, status_column=1)
 
 
 def sandbox_variant_for(target: str, name: str, seed: int | None) -> Variant | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from plexbook.cli.common import TracesDirOption, fail
+from plexbook.cli.common import EnvFileOption, TracesDirOption, fail
 from plexbook.errors import EXIT_FLOW_FAILED
 
 RunArg = Annotated[str, typer.Argument(help="A run folder, a run id (or its start), or 'last'.")]
@@ -37,6 +38,8 @@ def find_run(run: str, traces_dir: Path) -> Path:
     as_path = Path(run)
     if (as_path / "manifest.json").is_file():
         return as_path
+    if as_path.is_dir():
+        fail(f"{as_path} is not a run folder (no manifest.json)")
     runs = _runs(traces_dir)
     if run == "last":
         if not runs:
@@ -50,25 +53,55 @@ def find_run(run: str, traces_dir: Path) -> Path:
     fail(f"{run!r} names {len(matches)} runs; give more of the id")
 
 
-def runs(traces_dir: TracesDirOption = Path("traces")) -> None:
+def _run_summary(run_dir: Path) -> dict[str, Any]:
+    """One past run as `runs --json` gives it."""
+    m = _manifest(run_dir)
+    outcome = m.get("outcome") or {}
+    return {
+        "run_id": run_dir.name,
+        "folder": str(run_dir),
+        "started": m.get("started"),
+        "ended": m.get("ended"),
+        "runbook": m.get("runbook"),
+        "user": m.get("user"),
+        "target": m.get("target"),
+        "rehearsal": bool(m.get("rehearsal")),
+        "status": outcome.get("status"),
+        "exit_code": outcome.get("exit_code"),
+        "message": outcome.get("message"),
+        "trace": bool(m.get("trace")),
+    }
+
+
+def runs(
+    traces_dir: TracesDirOption = Path("traces"),
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list, for scripts.")] = False,
+) -> None:
     """List past runs, newest first: time, runbook, user, target, outcome, folder.
 
     Example:
 
         plexbook runs
+
+        plexbook runs --json | jq '.[] | select(.exit_code != 0) | .folder'
     """
     found = _runs(traces_dir)
+    if as_json:
+        typer.echo(json.dumps([_run_summary(run_dir) for run_dir in found], indent=2))
+        return
     if not found:
         typer.echo(f"No runs in {traces_dir}.")
         return
+    from plexbook.cli.tables import print_table
+
+    rows = []
     for run_dir in found:
-        m = _manifest(run_dir)
-        outcome = (m.get("outcome") or {}).get("status", "?")
-        kind = " (rehearsal)" if m.get("rehearsal") else ""
-        typer.echo(
-            f"{m.get('started', '?'):<25} {m.get('runbook', '?'):<17} {m.get('user') or '-':<10} "
-            f"{(m.get('target') or '?').split(' ')[0]:<8} {outcome + kind:<24} {run_dir}"
-        )
+        run = _run_summary(run_dir)
+        kind = " (rehearsal)" if run["rehearsal"] else ""
+        target = (run["target"] or "?").split(" ")[0]
+        status = f"{run['status'] or '?'}{kind}"
+        rows.append([run["started"] or "?", run["runbook"] or "?", run["user"] or "-", target, status, str(run_dir)])
+    print_table(["Started (UTC)", "Runbook", "User", "Target", "Outcome", "Folder"], rows, status_column=4)
 
 
 def report(
@@ -86,30 +119,51 @@ def report(
     if not path.is_file():
         fail(f"{path} does not exist")
     typer.echo(path)
-    if open_:
-        typer.launch(str(path.resolve()))
+    if open_ and not _open(path):
+        typer.echo(f"No display to open it on here: copy {path} to a machine with a browser, or open it there.")
+
+
+def _open(path: Path) -> bool:
+    """Open ``path`` with the desktop's default app; False where there is no desktop to open it on."""
+    if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        return False
+    opener = {"darwin": ["open"], "win32": ["cmd", "/c", "start", ""]}.get(sys.platform, ["xdg-open"])
+    try:
+        # The opener's own complaints (xdg-open's, say) are not for this terminal: one line says it.
+        return subprocess.call([*opener, str(path.resolve())], stderr=subprocess.DEVNULL) == 0
+    except OSError:
+        return False
 
 
 def trace(
     run: RunArg = "last",
     traces_dir: TracesDirOption = Path("traces"),
+    host: Annotated[
+        str | None, typer.Option(help="Serve the viewer on this address instead of opening a window (e.g. 0.0.0.0).")
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option(help="Serve the viewer on this port (0 picks a free one); implies serving.")
+    ] = None,
 ) -> None:
     """Open a run's trace in Playwright's trace viewer.
 
-    Where Playwright's own Chromium is not installed, the viewer is served on a local
-    port instead and opened in your default browser (its address is printed).
+    Where Playwright's own Chromium is not installed, or with --host or --port, the viewer
+    is served over HTTP instead (its address is printed) for any browser to open: with a
+    fixed --port, a tunnel (ssh -L 9323:localhost:9323 ...) can be set up in advance.
 
     Example:
 
         plexbook trace last
+
+        plexbook trace last --port 9323
     """
     path = find_run(run, traces_dir) / "trace.zip"
     if not path.is_file():
         fail(f"{path.parent} kept no trace (see its manifest's trace_mode)")
     command = [sys.executable, "-m", "playwright", "show-trace"]
-    if not _playwright_chromium_installed():
-        command += ["--host", "127.0.0.1", "--port", "0"]
-        typer.echo("Serving the trace viewer locally; Ctrl+C stops it.")
+    if host is not None or port is not None or not _playwright_chromium_installed():
+        command += ["--host", host or "127.0.0.1", "--port", str(port if port is not None else 0)]
+        typer.echo("Serving the trace viewer; Ctrl+C stops it.")
     raise typer.Exit(subprocess.call([*command, str(path)]))
 
 
@@ -121,26 +175,36 @@ def _playwright_chromium_installed() -> bool:
 
 
 @evidence_app.command("verify")
-def verify(run_dir: Annotated[Path, typer.Argument(help="The run folder to check.")]) -> None:
+def verify(
+    run: RunArg,
+    traces_dir: TracesDirOption = Path("traces"),
+    env_file: EnvFileOption = None,
+) -> None:
     """Re-hash every artifact against the manifest and scan them all for secrets.
 
     The secrets looked for are those set in the environment or .env (PLEX_PASSWORD,
     PLEX_TOKEN, PLEX_PIN, PLEX_NEW_PIN, PLEX_TOTP_SECRET and the codes it gave during
-    the run, PLEX_OTP), in clear, URL-encoded, JSON-escaped and base64, inside zip entries
-    and embedded images too. Exits 1 naming each changed, missing or leaking file.
+    the run, PLEX_OTP), and for a run on the embedded sandbox every secret of its demo
+    household, in clear, URL-encoded, JSON-escaped and base64, inside zip entries and
+    embedded images too. Exits 1 naming each changed, missing or leaking file.
 
     Example:
+
+        plexbook evidence verify last
 
         plexbook evidence verify traces/20261127T101500Z-remove-pin-1a2b3c
     """
     from plexbook.config import load_environment, secret_names
     from plexbook.evidence import environment_secrets, totp_codes_around, verify_run
 
-    if not (run_dir / "manifest.json").is_file():
-        fail(f"{run_dir} is not a run folder (no manifest.json)")
-    environ = load_environment()
+    run_dir = find_run(run, traces_dir)
+    environ = load_environment(env_file)
     secrets = environment_secrets(environ, secret_names(environ))
     manifest = _manifest(run_dir)
+    if str(manifest.get("target", "")).startswith("sandbox"):
+        from plexbook.sandbox.demo import demo_household_secrets
+
+        secrets.update(demo_household_secrets())
     if secrets.get("PLEX_TOTP_SECRET"):
         for i, code in enumerate(
             totp_codes_around(secrets["PLEX_TOTP_SECRET"], manifest.get("started"), manifest.get("ended"))

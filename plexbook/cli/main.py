@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from plexbook.cli.batch import batch
@@ -13,15 +15,32 @@ from plexbook.cli.sandbox import sandbox
 app = typer.Typer(
     name="plexbook",
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 
+def _print_version(asked: bool) -> None:
+    if asked:
+        from importlib.metadata import version
+
+        import plexbook
+
+        typer.echo(f"plexbook {plexbook.__version__} (Playwright {version('playwright')})")
+        raise typer.Exit()
+
+
 @app.callback()
-def main() -> None:
+def main(
+    _version: Annotated[
+        bool,
+        typer.Option("--version", "-V", help="Print the version and exit.", callback=_print_version, is_eager=True),
+    ] = False,
+) -> None:
     """Run documented Plex web-app flows in a real browser and keep evidence of every run.
+
+    Shell completion: `plexbook --install-completion` (bash, zsh, fish, PowerShell).
 
     Exit codes: 0 done and verified (or nothing to do); 1 the flow failed or its outcome
     did not verify; 2 bad input; 3 target unreachable or sign-in refused; 4 Plex answered a

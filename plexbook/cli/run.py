@@ -10,15 +10,18 @@ import typer
 
 from plexbook.cli.common import (
     BrowserEndpointOption,
+    BrowserOption,
     CdpEndpointOption,
+    EnvFileOption,
     HeadedOption,
     SandboxSeedOption,
     SandboxVariantOption,
+    ShowPersonalDataOption,
     TargetOption,
     TimeoutOption,
+    TraceOption,
     TracesDirOption,
     browser_options_for,
-    check_trace_and_timeout,
     check_traces_dir,
     confirm_at_terminal,
     fail,
@@ -28,11 +31,25 @@ from plexbook.cli.common import (
     sandbox_variant_for,
     sandbox_variant_named,
 )
+from plexbook.cli.progress import QuietOption, VerboseOption, progress_display
 from plexbook.errors import EXIT_OK, BadInput, Interrupted
 
 if TYPE_CHECKING:
     from plexbook.engine import RunResult
     from plexbook.runbook import Mode, Runbook
+
+
+def _runbook_names(incomplete: str) -> list[str]:
+    """Shell completion for a runbook's name."""
+    from plexbook.runbooks import RUNBOOKS
+
+    return [name for name in RUNBOOKS if name.startswith(incomplete)]
+
+
+#: A runbook, by name, completed by the shell.
+RunbookArg = Annotated[
+    str, typer.Argument(help="The runbook's name (see `plexbook list`).", autocompletion=_runbook_names)
+]
 
 
 def _runbook(name: str) -> Runbook:
@@ -51,14 +68,13 @@ def list_runbooks() -> None:
 
         plexbook list
     """
+    from plexbook.cli.tables import print_table
     from plexbook.runbooks import RUNBOOKS
 
-    width = max(len(name) for name in RUNBOOKS)
-    for name, book in RUNBOOKS.items():
-        typer.echo(f"{name:<{width}}  {book.summary}")
+    print_table(["Runbook", "What it does"], [[name, book.summary] for name, book in RUNBOOKS.items()])
 
 
-def show(name: Annotated[str, typer.Argument(help="The runbook's name (see `plexbook list`).")]) -> None:
+def show(name: RunbookArg) -> None:
     """Show a runbook's steps as the article words them; committing steps are marked.
 
     Example:
@@ -79,7 +95,7 @@ def show(name: Annotated[str, typer.Argument(help="The runbook's name (see `plex
 
 
 def run(
-    name: Annotated[str, typer.Argument(help="The runbook's name (see `plexbook list`).")],
+    name: RunbookArg,
     user: Annotated[
         list[str] | None,
         typer.Option(
@@ -95,11 +111,9 @@ def run(
     sandbox_seed: SandboxSeedOption = None,
     headed: HeadedOption = False,
     slow_mo: Annotated[float, typer.Option(help="Slow every browser action by this many milliseconds.")] = 0,
-    trace: Annotated[str, typer.Option(help="Keep the Playwright trace: on, off or retain-on-failure.")] = "on",
+    trace: TraceOption = "on",
     timeout: TimeoutOption = 30,
-    browser: Annotated[str, typer.Option(help="chromium, firefox or webkit (Playwright's own, if installed).")] = (
-        "chromium"
-    ),
+    browser: BrowserOption = "chromium",
     traces_dir: TracesDirOption = Path("traces"),
     pdf: Annotated[bool, typer.Option("--pdf", help="Also print report.pdf (Chromium only).")] = False,
     rehearse: Annotated[
@@ -116,6 +130,10 @@ def run(
     ] = False,
     browser_endpoint: BrowserEndpointOption = None,
     cdp_endpoint: CdpEndpointOption = None,
+    env_file: EnvFileOption = None,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
+    show_personal_data: ShowPersonalDataOption = False,
 ) -> None:
     """Run a runbook by name, verify its outcome and keep its evidence in traces/.
 
@@ -162,9 +180,6 @@ def run(
         fail("choose one of --set and --remove")
     if (set_pin or remove) and book.name != "managed-user-pin":
         fail("--set and --remove are for managed-user-pin")
-    check_trace_and_timeout(trace, timeout)
-    if browser not in ("chromium", "firefox", "webkit"):
-        fail(f"--browser must be chromium, firefox or webkit (got {browser!r})")
     if pdf and browser != "chromium":
         fail("--pdf prints with Chromium; leave --browser at chromium")
     users: list[str | None] = list(user) if user else [None]
@@ -173,15 +188,20 @@ def run(
         fail(f"--user {twice[0]} is given more than once")
     mode: Mode | None = ("set" if set_pin else "remove") if book.name == "managed-user-pin" else None
     browser_options = browser_options_for(browser, headed, slow_mo, browser_endpoint, cdp_endpoint)
-    settings = RunSettings(browser_options, trace, timeout, traces_dir, pdf)  # type: ignore[arg-type]
+    settings = RunSettings(browser_options, trace, timeout, traces_dir, pdf, show_personal_data=show_personal_data)
     check_traces_dir(traces_dir)
     try:
         confirm = None if rehearse or target != LIVE or yes else confirm_at_terminal()
         variant = sandbox_variant_for(target, sandbox_variant, sandbox_seed)
-        with signals_stop_runs(settings.stop), resolve_target(target, load_environment(), variant) as resolved:
+        with (
+            progress_display(quiet, verbose) as shown,
+            signals_stop_runs(settings.stop),
+            resolve_target(target, load_environment(env_file), variant) as resolved,
+        ):
+            watched = replace(settings, progress=shown)
             requests = [
                 replace(
-                    settings.request(book, resolved.target, resolved.secrets_for(who), RunOptions(who, mode, rehearse)),
+                    watched.request(book, resolved.target, resolved.secrets_for(who), RunOptions(who, mode, rehearse)),
                     confirm=confirm,
                 )
                 for who in users
@@ -203,6 +223,9 @@ def demo(
     sandbox_seed: SandboxSeedOption = None,
     headed: HeadedOption = False,
     pdf: Annotated[bool, typer.Option("--pdf", help="Also print each run's report.pdf.")] = False,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
+    show_personal_data: ShowPersonalDataOption = False,
 ) -> None:
     """Run all three runbooks on the embedded sandbox's demo household, then list the evidence.
 
@@ -220,7 +243,9 @@ def demo(
     from plexbook.runbooks import RUNBOOKS
     from plexbook.targets import SANDBOX, resolve_target
 
-    settings = RunSettings(BrowserOptions("chromium", headed), "on", 30, traces_dir, pdf)
+    settings = RunSettings(
+        BrowserOptions("chromium", headed), "on", 30, traces_dir, pdf, show_personal_data=show_personal_data
+    )
     plan = [
         ("remove-pin", RunOptions(user="Jordan")),
         ("reset-pin", RunOptions()),
@@ -230,10 +255,12 @@ def demo(
     try:
         variant = sandbox_variant_named(sandbox_variant, sandbox_seed)
         with (
+            progress_display(quiet, verbose) as shown,
             signals_stop_runs(settings.stop),
             resolve_target(SANDBOX, {}, variant) as resolved,
             one_browser(settings.browser) as execute,
         ):
+            settings = replace(settings, progress=shown)
             typer.echo(f"Sandbox at {resolved.target.app_url} ({variant.name})")
             for name, options in plan:
                 typer.echo(f"\n== {name}")
@@ -247,8 +274,13 @@ def demo(
         fail(str(bad))
     except (KeyboardInterrupt, Interrupted) as stopped:
         fail("interrupted before the demo started; nothing was done", code=interrupt_code(stopped))
+    from plexbook.cli.tables import print_table
+
     typer.echo("\nEvidence:")
-    for result in results:
-        typer.echo(f"  {result.runbook:<17} {result.status:<14} {result.run_dir}")
+    print_table(
+        ["Runbook", "Outcome", "Folder"],
+        [[result.runbook, str(result.status), str(result.run_dir)] for result in results],
+        status_column=1,
+    )
     failed = [r for r in results if r.exit_code != EXIT_OK]
     raise typer.Exit(max((r.exit_code for r in failed), default=EXIT_OK))

@@ -7,8 +7,9 @@ from typing import Annotated
 
 import typer
 
+from plexbook.choices import VariantName
 from plexbook.cli.common import fail
-from plexbook.sandbox.variants import PRESETS, RANDOM, variant
+from plexbook.sandbox.variants import RANDOM, Heading, PinInput, Reveal, variant
 
 
 def _fault_pairs(values: list[str]) -> dict[str, int]:
@@ -25,20 +26,20 @@ def sandbox(
     host: Annotated[str, typer.Option(help="Address to listen on. Loopback unless you mean otherwise.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on (0 picks a free one).")] = 32499,
     variant_name: Annotated[
-        str,
+        VariantName,
         typer.Option(
             "--variant",
-            help=f"How the Plex screens look: {', '.join(PRESETS)}, or random (every open choice drawn from --seed).",
+            help="How the Plex screens look: a preset, or random (every open choice drawn from --seed).",
         ),
     ] = "classic",
     seed: Annotated[
         int | None, typer.Option(help="With --variant random: the seed to draw from (default: a fresh one, printed).")
     ] = None,
-    heading: Annotated[str | None, typer.Option(help="Override: plex-home or users-sharing.")] = None,
+    heading: Annotated[Heading | None, typer.Option(help="Override: the Settings page's name.")] = None,
     reveal: Annotated[
-        str | None, typer.Option(help="Override: css, script (re-rendering rows), opacity or visibility.")
+        Reveal | None, typer.Option(help="Override: how a row shows Edit PIN on hover (script re-renders rows).")
     ] = None,
-    pin_input: Annotated[str | None, typer.Option(help="Override: single or digits.")] = None,
+    pin_input: Annotated[PinInput | None, typer.Option(help="Override: one PIN input, or four digit boxes.")] = None,
     auto_submit: Annotated[bool | None, typer.Option("--auto-submit/--no-auto-submit", help="Override.")] = None,
     email_step: Annotated[bool | None, typer.Option("--email-step/--no-email-step", help="Override.")] = None,
     confirm_new_pin: Annotated[
@@ -55,16 +56,24 @@ def sandbox(
     ] = None,
     latency_ms: Annotated[int, typer.Option(help="Delay every answer by this many milliseconds.")] = 0,
     fail_route: Annotated[
-        list[str], typer.Option("--fail", help="Make a route answer an error: ROUTE=STATUS (repeatable).")
+        list[str],
+        typer.Option(
+            "--fail",
+            metavar="ROUTE=STATUS",
+            help="Make a route answer an error, e.g. /api/v2/home/users=503 (repeatable).",
+        ),
     ] = [],  # noqa: B006 - typer reads the default
     fail_after: Annotated[
         list[str],
         typer.Option(
             "--fail-after",
+            metavar="ROUTE=STATUS",
             help="Carry out a route's request, then answer an error anyway, as live Plex may: ROUTE=STATUS.",
         ),
     ] = [],  # noqa: B006 - typer reads the default
-    drop: Annotated[list[str], typer.Option(help="Cut connections to a route mid-answer (repeatable).")] = [],  # noqa: B006
+    drop: Annotated[
+        list[str], typer.Option(metavar="ROUTE", help="Cut connections to a route mid-answer (repeatable).")
+    ] = [],  # noqa: B006
 ) -> None:
     """Serve the local Plex sandbox in the foreground until Ctrl+C.
 

@@ -178,7 +178,8 @@ def test_runs_and_report_commands(classic_sandbox: SandboxServer, tmp_path: Path
     for user in ("Kid", "Teen"):
         run_cli("run", "managed-user-pin", "--user", user, "--target", classic_sandbox.base_url, cwd=tmp_path, env=env)
     listing = run_cli("runs", cwd=tmp_path, env={})
-    lines = listing.stdout.splitlines()
+    header, *lines = listing.stdout.splitlines()
+    assert header.split() == ["Started", "(UTC)", "Runbook", "User", "Target", "Outcome", "Folder"]
     assert len(lines) == 2
     assert "Teen" in lines[0]
     assert "nothing to do" in lines[0]

@@ -1,0 +1,87 @@
+"""The README stays true: every plexbook command it shows parses, and the output it prints is
+what the commands print today."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import shlex
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer
+
+from plexbook.cli.main import app
+from tests.conftest import run_cli
+
+README = Path(__file__).parents[1] / "README.md"
+ENV_ASSIGNMENT = re.compile(r"[A-Z_][A-Z0-9_]*=\S*")
+PLEXBOOK = ("plexbook", ".venv/bin/plexbook", "python -m plexbook")
+
+
+def _blocks(language: str) -> list[str]:
+    return re.findall(rf"```{language}\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
+
+
+def readme_commands() -> Iterator[list[str]]:
+    """Every plexbook command line in the README's shell examples and printed sessions, as argument lists."""
+    typed = [line.removeprefix("$ ") for block in _blocks("console") for line in block.splitlines() if line[:2] == "$ "]
+    for block in [*_blocks("sh"), "\n".join(typed)]:
+        for line in block.splitlines():
+            line = re.sub(r"\s+#.*$", "", line).strip()
+            for part in line.split("&&"):
+                words = shlex.split(part)
+                while words and ENV_ASSIGNMENT.fullmatch(words[0]):
+                    words.pop(0)
+                if words[:1] == ["plexbook"] or words[:1] == [".venv/bin/plexbook"]:
+                    yield words[1:]
+
+
+COMMANDS = list(readme_commands())
+
+
+def test_the_readme_shows_every_command() -> None:
+    shown = {words[0] for words in COMMANDS if words}
+    assert shown >= {"list", "show", "run", "batch", "demo", "check", "sandbox", "runs", "report", "trace", "evidence"}
+
+
+@pytest.mark.parametrize("words", COMMANDS, ids=[" ".join(w)[:60] for w in COMMANDS])
+def test_each_readme_command_parses(words: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Parsed as the command line would parse it (options, choices, values): a renamed option fails here."""
+    monkeypatch.chdir(tmp_path)
+    for option, value in itertools.pairwise(words):
+        if option in ("--env-file", "--state"):
+            (tmp_path / value).write_text("{}" if option == "--state" else "")
+    command: Any = typer.main.get_command(app)
+    context = command.make_context("plexbook", list(words))
+    # A group leaves its subcommand and that one's arguments to be parsed in turn.
+    while hasattr(command, "resolve_command") and (rest := [*context._protected_args, *context.args]):
+        name, command, rest = command.resolve_command(context, rest)
+        assert command is not None, f"no command {name!r}"
+        context = command.make_context(name, rest, parent=context)
+
+
+def _printed(command: str) -> str:
+    """The output the README prints under ``$ plexbook <command>`` in a console block."""
+    for block in _blocks("console"):
+        first, _, output = block.partition("\n")
+        if first == f"$ plexbook {command}":
+            return output
+    raise AssertionError(f"the README prints no output for `plexbook {command}`")
+
+
+def test_the_printed_list_is_what_list_prints() -> None:
+    assert run_cli("list").stdout == _printed("list")
+
+
+def test_the_printed_progress_is_what_a_run_prints(tmp_path: Path) -> None:
+    done = run_cli("run", "remove-pin", "--user", "Jordan", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+
+    def general(text: str) -> list[str]:
+        text = re.sub(r"\d+\.\d+ s\b", "N s", text)
+        return [re.sub(r"\d{8}T\d{6}Z-remove-pin-[0-9a-f]{6}", "RUN", line) for line in text.splitlines()]
+
+    assert general(done.stderr + done.stdout) == general(_printed("run remove-pin --user Jordan"))
