@@ -30,9 +30,11 @@ def readme_commands() -> Iterator[list[str]]:
     typed = [line.removeprefix("$ ") for block in _blocks("console") for line in block.splitlines() if line[:2] == "$ "]
     for block in [*_blocks("sh"), "\n".join(typed)]:
         for line in block.splitlines():
-            line = re.sub(r"\s+#.*$", "", line).strip()
+            # A comment, and where the output goes (a file, a pipe), are the shell's, not plexbook's.
+            line = re.split(r"\s+(?:#|>|\|)\s", line)[0].strip()
             for part in line.split("&&"):
-                words = shlex.split(part)
+                # "--seed N": a placeholder for a number the reader picks.
+                words = ["7" if word == "N" else word for word in shlex.split(part)]
                 while words and ENV_ASSIGNMENT.fullmatch(words[0]):
                     words.pop(0)
                 if words[:1] == ["plexbook"] or words[:1] == [".venv/bin/plexbook"]:

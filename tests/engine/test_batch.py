@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from plexbook.batch import read_plan
@@ -47,6 +48,10 @@ def test_a_plan_across_two_accounts_runs_on_two_workers_and_indexes_every_run(
     # two (the password, then the verification code).
     assert classic_sandbox.faults.hits[SIGN_IN] == 3
     assert "3 runs in 2 group(s)" in done.stdout
+    # Each run's steps are shown as they go, named by run, whichever worker runs them.
+    for run in ("remove-pin for Jordan", "reset-pin", "managed-user-pin for Kid"):
+        assert f"{run}: step 1/" in done.stderr
+        assert re.search(rf"{run}: step \d/\d passed in", done.stderr)
     (index_path,) = (tmp_path / "traces").glob("*-batch-*/index.json")
     index = json.loads(index_path.read_text())
     assert [(run["line"], run["runbook"], run["status"]) for run in index["runs"]] == [
