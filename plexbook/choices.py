@@ -14,6 +14,14 @@ TraceMode = Literal["on", "off", "retain-on-failure"]
 BrowserName = Literal["chromium", "firefox", "webkit"]
 #: The sandbox's screen presets, and "random" for a drawn mix (see plexbook.sandbox.variants).
 VariantName = Literal["classic", "modern", "hybrid", "compact", "random"]
+RANDOM = "random"
+#: The sandbox's Settings page name.
+Heading = Literal["plex-home", "users-sharing"]
+#: How hovering a row reveals its PIN control: CSS ``display``, script (the row re-renders
+#: with the control only while hovered), CSS ``opacity`` or CSS ``visibility``.
+Reveal = Literal["css", "script", "opacity", "visibility"]
+#: One PIN input, or four digit boxes.
+PinInput = Literal["single", "digits"]
 
 
 def choices(kind: object) -> tuple[str, ...]:

@@ -16,11 +16,10 @@ import secrets
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Literal, get_args, get_type_hints
 
-Heading = Literal["plex-home", "users-sharing"]
-#: How hovering a row reveals its PIN control: CSS ``display``, script (the row re-renders
-#: with the control only while hovered), CSS ``opacity`` or CSS ``visibility``.
-Reveal = Literal["css", "script", "opacity", "visibility"]
-PinInput = Literal["single", "digits"]
+from plexbook.choices import RANDOM, Heading, PinInput, Reveal
+
+# Heading, Reveal and PinInput live with the command line's other choices, which names them
+# without importing the sandbox.
 #: Four digit boxes labelled one by one ("PIN digit 1"), or one label for the group.
 DigitLabels = Literal["each", "group"]
 #: The element a user row is: ``li`` in a list, ``div`` with no role, table row, ``article``.
@@ -186,7 +185,6 @@ PRESETS: dict[str, Variant] = {
 }
 
 #: The name that draws a random variant instead of a preset.
-RANDOM = "random"
 
 
 def new_seed() -> int:

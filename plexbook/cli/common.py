@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
-from plexbook.choices import BrowserName, TraceMode, VariantName
+from plexbook.choices import RANDOM, BrowserName, TraceMode, VariantName
 from plexbook.errors import EXIT_BAD_INPUT, EXIT_OK, EXIT_SIGINT, BadInput, Interrupted
-from plexbook.sandbox.variants import RANDOM, Variant, variant
 
 if TYPE_CHECKING:
     from plexbook.browser import BrowserOptions
     from plexbook.engine import RunResult
+    from plexbook.sandbox.variants import Variant
 
 # Commands import what they run (the engine, Playwright, the sandbox's web server) inside
 # themselves, so that help, list and show answer at once.
@@ -185,6 +185,9 @@ def sandbox_variant_for(target: str, name: str, seed: int | None) -> Variant | N
 
 def sandbox_variant_named(name: str, seed: int | None = None) -> Variant:
     """The embedded sandbox's variant; a random one says which seed it drew, so it can be replayed."""
+
+    from plexbook.sandbox.variants import variant
+
     if seed is not None and name != RANDOM:
         raise BadInput("--sandbox-seed goes with --sandbox-variant random")
     try:

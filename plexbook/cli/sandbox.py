@@ -7,9 +7,8 @@ from typing import Annotated
 
 import typer
 
-from plexbook.choices import VariantName
+from plexbook.choices import RANDOM, Heading, PinInput, Reveal, VariantName
 from plexbook.cli.common import fail
-from plexbook.sandbox.variants import RANDOM, Heading, PinInput, Reveal, variant
 
 
 def _fault_pairs(values: list[str]) -> dict[str, int]:
@@ -89,6 +88,7 @@ def sandbox(
     from plexbook.sandbox.faults import Faults
     from plexbook.sandbox.server import SandboxServer
     from plexbook.sandbox.state import HouseholdError
+    from plexbook.sandbox.variants import variant
 
     try:
         if seed is not None and variant_name != RANDOM:
