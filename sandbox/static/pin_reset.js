@@ -5,16 +5,8 @@
   if (!Session.requireToken()) return;
   const error = document.getElementById("reset-error");
   const status = document.getElementById("reset-status");
-  try {
-    const me = await api("GET", "/api/v2/user");
-    document.getElementById("reset-account").textContent = "Signed in as " + me.email;
-  } catch (e) {
-    if (e.status === 401) {
-      Session.clear();
-      Session.toSignIn();
-      return;
-    }
-  }
+  // The form answers from the moment it shows: a quick Update must not submit it natively
+  // while the account is still being fetched.
   document.getElementById("reset-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     error.textContent = "";
@@ -39,4 +31,13 @@
       password.value = "";
     }
   });
+  try {
+    const me = await api("GET", "/api/v2/user");
+    document.getElementById("reset-account").textContent = "Signed in as " + me.email;
+  } catch (e) {
+    if (e.status === 401) {
+      Session.clear();
+      Session.toSignIn();
+    }
+  }
 })();
