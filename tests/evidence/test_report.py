@@ -9,9 +9,11 @@ import shlex
 from html import unescape
 from pathlib import Path
 
+from playwright.sync_api import Playwright
+
 from plexbook.sandbox import SandboxServer
 from plexbook.sandbox.variants import variant
-from tests.conftest import ALEX, run_cli
+from tests.conftest import ALEX, run_cli, run_flow
 
 CREDENTIALS = {"PLEX_EMAIL": ALEX[0], "PLEX_PASSWORD": ALEX[1], "PLEX_PIN": "2468"}
 #: What a locator's repr or Playwright's selector text looks like: never in a sentence for people.
@@ -66,13 +68,13 @@ def test_a_passed_run_reads_at_a_glance_and_its_rerun_command_runs(tmp_path: Pat
     assert all(re.fullmatch(r"!\[Step \d: .+\]\(0\d-[a-z0-9-]+\.png\)", line) for line in images)
 
 
-def test_a_drifted_step_shows_the_diagnosis_inline_and_the_rest_as_not_run(tmp_path: Path) -> None:
+def test_a_drifted_step_shows_the_diagnosis_inline_and_the_rest_as_not_run(
+    playwright: Playwright, tmp_path: Path
+) -> None:
     with SandboxServer(variant("classic", drop_remove=True)) as drifted:
-        args = ["run", "remove-pin", "--user", "Jordan", "--target", drifted.base_url, "--timeout", "3", "-q"]
-        failed = run_cli(*args, cwd=tmp_path, env=CREDENTIALS)
-    assert failed.returncode == 1
-    run_dir = _only_run(tmp_path)
-    html = (run_dir / "report.html").read_text()
+        failed = run_flow(playwright, drifted, tmp_path, "remove-pin", CREDENTIALS, timeout_s=3, user="Jordan")
+    assert failed.exit_code == 1
+    html = (failed.run_dir / "report.html").read_text()
     assert '<header class="banner fail">FAIL' in html
     assert "What the page showed instead" in html
     assert "<code>EditPinDialog.remove_button</code>" in html
@@ -85,24 +87,23 @@ def test_a_drifted_step_shows_the_diagnosis_inline_and_the_rest_as_not_run(tmp_p
     last_row = table.split('<a href="#step-5">')[1].split("</tr>")[0]
     assert "not run" in last_row
     assert '<td class="time">-</td>' in last_row
-    manifest = json.loads((run_dir / "manifest.json").read_text())
-    assert not LOCATOR_TEXT.search(manifest["outcome"]["message"])
+    assert not LOCATOR_TEXT.search(failed.message)
 
 
-def test_console_errors_and_failed_requests_are_in_the_report(classic_sandbox: SandboxServer, tmp_path: Path) -> None:
+def test_console_errors_and_failed_requests_are_in_the_report(
+    playwright: Playwright, classic_sandbox: SandboxServer, tmp_path: Path
+) -> None:
     classic_sandbox.faults.fail("/static/desktop.js", 500)
-    args = ["run", "remove-pin", "--user", "Jordan", "--target", classic_sandbox.base_url, "--timeout", "3", "-q"]
-    failed = run_cli(*args, cwd=tmp_path, env=CREDENTIALS)
-    assert failed.returncode != 0
-    run_dir = _only_run(tmp_path)
-    manifest = json.loads((run_dir / "manifest.json").read_text())
+    failed = run_flow(playwright, classic_sandbox, tmp_path, "remove-pin", CREDENTIALS, timeout_s=3, user="Jordan")
+    assert failed.exit_code != 0
+    manifest = json.loads((failed.run_dir / "manifest.json").read_text())
     assert "GET /static/desktop.js: 500" in manifest["failed_requests"]
     assert any("500" in error for error in manifest["console_errors"])
-    html = (run_dir / "report.html").read_text()
+    html = (failed.run_dir / "report.html").read_text()
     assert "<code>GET /static/desktop.js: 500</code>" in html
     assert "Console errors:" in html
     # Steps 2 on never ran.
     assert [step["status"] for step in manifest["steps"]][1:] == ["not run"] * 3
     assert not LOCATOR_TEXT.search(manifest["outcome"]["message"])
-    markdown = (run_dir / "report.md").read_text()
+    markdown = (failed.run_dir / "report.md").read_text()
     assert "- Request: `GET /static/desktop.js: 500`" in markdown
