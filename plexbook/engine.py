@@ -375,7 +375,8 @@ def _run(request: RunRequest, shared: SharedContext, recorder: Recorder, scope: 
     result = RunResult(book.name, recorder.run_dir, EXIT_FLOW_FAILED, RunStatus.FAILED, "the run did not start")
     flow: Flow | None = None
     progress, started = request.settings.progress, time.perf_counter()
-    progress(Event("run-started", request.label, total=len(book.steps) + 1))
+    run_id = recorder.run_dir.name
+    progress(Event("run-started", request.label, total=len(book.steps) + 1, run_id=run_id))
     try:
         page = shared.page(scope)
         assert shared.context is not None
@@ -383,7 +384,9 @@ def _run(request: RunRequest, shared: SharedContext, recorder: Recorder, scope: 
         shared.tracing = shared.tracing or request.settings.trace != "off"
         flow = Flow(page, request.target, request.secrets, request.options, structure=request.structure)
         total = len(book.steps) + 1
-        flow.progress = lambda text: progress(Event("stage", request.label, flow.step_number, total, text))
+        flow.progress = lambda text: progress(
+            Event("stage", request.label, flow.step_number, total, text, run_id=run_id)
+        )
         recorder.personal = lambda: flow.personal if flow is not None else ()
         recorder.mask_personal = not request.settings.show_personal_data
         stop = request.settings.stop
@@ -403,7 +406,8 @@ def _run(request: RunRequest, shared: SharedContext, recorder: Recorder, scope: 
         recorder.manifest.duration_s = round(time.perf_counter() - started, 2)
         _finish(recorder, result, request, flow, pdf, shared.secrets(), shared.defer)
         seconds = recorder.manifest.duration_s
-        progress(Event("run-ended", request.label, text=result.message, status=str(result.status), seconds=seconds))
+        status = str(result.status)
+        progress(Event("run-ended", request.label, text=result.message, status=status, seconds=seconds, run_id=run_id))
     result.user = flow.user if flow else request.options.user
     return result
 

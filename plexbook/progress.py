@@ -30,6 +30,8 @@ class Event:
     status: str = ""
     #: How long the step or stage took, or the run so far.
     seconds: float = 0.0
+    #: The run's folder name: tells apart runs that people would name alike (two owners' reset-pin).
+    run_id: str = ""
 
 
 Listener = Callable[[Event], None]

@@ -184,7 +184,8 @@ class Recorder:
         shot: list[bytes] = []
         started = time.perf_counter()
         total = len(self.manifest.steps) + 1
-        self.progress(Event("step-started", self.label, number, total, record.title))
+        run_id = self.run_dir.name
+        self.progress(Event("step-started", self.label, number, total, record.title, run_id=run_id))
         failed = True
         try:
             # The last control the article names that a step acts on is the one its screenshot
@@ -208,7 +209,7 @@ class Recorder:
             if self._tracing and self._context is not None:
                 self._context.tracing.group_end()
             self.progress(
-                Event("step-ended", self.label, number, total, record.title, record.status, record.duration_s)
+                Event("step-ended", self.label, number, total, record.title, record.status, record.duration_s, run_id)
             )
 
     def _capture(self, caption: str, locator: Locator | None, into: list[bytes]) -> None:

@@ -176,9 +176,10 @@ def test_a_live_display_at_a_terminal(tmp_path: Path) -> None:
     assert process.wait(timeout=120) == 0
     os.close(leader)
     text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", seen.decode("utf-8", "replace"))
-    # The moving line: the run, the step's number of N and its words, and the time the step has taken.
-    assert re.search(r"remove-pin for Jordan step 1/5: Open Plex and then navigate to Settings.*\d+\.\d s", text)
-    assert re.search(r"remove-pin for Jordan step 3/5: Enter your current PIN", text)
+    # The moving line: the run, the step's number of N, the time it has taken, sign-in's stage, its words.
+    stage = r"(signing in  |signed in \(\d+\.\d s\)  )?"
+    assert re.search(rf"remove-pin for Jordan  step 1/5  \d+\.\d s  {stage}Open Plex and then navigate", text)
+    assert re.search(r"remove-pin for Jordan  step 3/5  \d+\.\d s  Enter your current PIN", text)
     # What stays: one line per finished step.
     for number in range(1, 6):
         assert f"✓ remove-pin for Jordan: step {number}/5 passed in" in text
@@ -283,3 +284,28 @@ def test_emails_and_usernames_are_masked_where_the_page_shows_them(page: Page) -
     shot = page.screenshot(mask=[mask], mask_color=MASK_COLOR)
     assert mask_pixels(page, shot) > 2000
     assert personal_data_mask(page, ["", ""]) is None
+
+
+def test_the_live_display_keeps_a_line_per_run_even_when_two_are_named_alike() -> None:
+    """Two accounts' reset-pin side by side in a batch: one line each, each leaving as its run ends."""
+    from rich.console import Console
+
+    from plexbook.cli.progress import LiveDisplay
+    from plexbook.progress import Event
+
+    console = Console(width=100, force_terminal=True, color_system=None)
+    display = LiveDisplay(console)
+    for run_id, step in (("run-a", "Sign in"), ("run-b", "Sign in")):
+        display(Event("step-started", "reset-pin", 1, 4, step, run_id=run_id))
+    display(Event("stage", "reset-pin", 1, 4, "signing in", run_id="run-b"))
+    with console.capture() as both:
+        console.print(display)
+    lines = both.get().splitlines()
+    assert len(lines) == 2
+    assert "signing in" not in lines[0]
+    assert "signing in" in lines[1]
+    assert all(len(line) <= 100 for line in lines)
+    display(Event("run-ended", "reset-pin", status="done", run_id="run-a"))
+    with console.capture() as one:
+        console.print(display)
+    assert len(one.get().splitlines()) == 1

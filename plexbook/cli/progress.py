@@ -24,6 +24,7 @@ from plexbook.progress import Event, Listener, ignore
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderResult
     from rich.live import Live
+    from rich.spinner import Spinner
 
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Show no progress; print only the results.")]
 VerboseOption = Annotated[
@@ -69,6 +70,7 @@ class PlainLines:
 
 @dataclass
 class _Current:
+    run: str
     number: int
     total: int
     title: str
@@ -84,6 +86,7 @@ class LiveDisplay:
 
         self.console = console
         self._runs: dict[str, _Current] = {}
+        self._spinners: dict[str, Spinner] = {}
         self._lock = threading.Lock()
         self.live: Live = Live(self, console=console, transient=True, refresh_per_second=8)
 
@@ -94,25 +97,30 @@ class LiveDisplay:
         with self._lock:
             runs = list(self._runs.items())
         now = time.monotonic()
-        for run, current in runs:
-            text = Text.assemble(
-                (f"{run} ", "bold"),
-                f"step {current.number}/{current.total}: {current.title}",
-                (f"  [{current.stage}]" if current.stage else "", "cyan"),
+        for key, current in runs:
+            spinner = self._spinners.setdefault(key, Spinner("dots", style="cyan"))
+            line = Text.assemble(
+                spinner.render(console.get_time()),  # type: ignore[arg-type]  # a frame, as Text
+                (f" {current.run}", "bold"),
+                f"  step {current.number}/{current.total}",
                 (f"  {now - current.since:.1f} s", "dim"),
+                (f"  {current.stage}" if current.stage else "", "cyan"),
+                f"  {current.title}",
             )
-            # One line per run, whatever the terminal's width: a long title ends in an ellipsis.
-            text.no_wrap, text.overflow = True, "ellipsis"
-            yield Spinner("dots", text)
+            # One line per run, whatever the terminal's width: the article's words come last
+            # and end in an ellipsis where the line is full.
+            line.truncate(options.max_width, overflow="ellipsis")
+            yield line
 
     def __call__(self, event: Event) -> None:
+        key = event.run_id or event.run
         with self._lock:
             if event.kind == "step-started":
-                self._runs[event.run] = _Current(event.number, event.total, event.text, "", time.monotonic())
-            elif event.kind == "stage" and event.run in self._runs:
-                self._runs[event.run].stage = event.text
+                self._runs[key] = _Current(event.run, event.number, event.total, event.text, "", time.monotonic())
+            elif event.kind == "stage" and key in self._runs:
+                self._runs[key].stage = event.text
             elif event.kind == "run-ended":
-                self._runs.pop(event.run, None)
+                self._runs.pop(key, None)
         if event.kind == "step-ended":
             style = "green" if event.status == "passed" else "red"
             mark = _MARKS.get(event.status, "?")
