@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 
 class _PinDialog:
     title = ""
+    #: Whether the dialog may ask for the PIN twice (Edit PIN's new PIN; never the current one).
+    may_confirm = True
 
     def __init__(self, page: Page) -> None:
         self.page = page
@@ -48,7 +50,7 @@ class _PinDialog:
     def enter_pin(self, pin: Secret) -> None:
         """Type the PIN, and again where the dialog asks to confirm it."""
         expect(self.pin_fields.first).to_be_editable()
-        enter_pin(self.root, pin)
+        enter_pin(self.root, pin, may_confirm=self.may_confirm)
 
     def cancel(self) -> None:
         acting_on(self.cancel_button).click()
@@ -59,6 +61,7 @@ class ConfirmPinDialog(_PinDialog):
     """Asks for the user's current PIN before Edit PIN opens (protected, non-managed users)."""
 
     title = "Confirm Current PIN"
+    may_confirm = False
 
     @named_locator('"Continue" button', optional=True)
     def continue_button(self) -> Locator:

@@ -42,9 +42,15 @@ def enter_secret(field: Locator, secret: Secret, *, key_by_key: bool = True) -> 
     acting_on(field, shown=False).press_sequentially(secret.reveal())
 
 
-def enter_pin(scope: Page | Locator, pin: Secret) -> None:
-    """Type ``pin`` into the entry, and again into the confirming entry where there is one."""
+def enter_pin(scope: Page | Locator, pin: Secret, *, may_confirm: bool = True) -> None:
+    """Type ``pin`` into the entry, and again into the confirming entry where there is one.
+
+    ``may_confirm=False`` where the contract has no confirming entry (the current PIN is
+    typed once), so nothing is asked of the page about one.
+    """
     enter_secret(pin_boxes(scope, PIN_ENTRY).first, pin)
+    if not may_confirm:
+        return
     confirming = pin_boxes(scope, CONFIRM_ENTRY)
     if confirming.count():
         enter_secret(confirming.first, pin)

@@ -70,14 +70,20 @@ class SignInPage:
         self.email.fill(email)
         enter_secret(self.password, password, key_by_key=False)
         acting_on(self.sign_in_button, shown=False).click()
-        self._wait_for_answer(any_of(arrival, self.verification_code))
-        if self.verification_code.is_visible():
-            enter_secret(self.verification_code, code())
-            acting_on(self.submit_code_button, shown=False).click()
-            self._wait_for_answer(arrival)
+        if self._answered(arrival, self.verification_code):
+            return
+        enter_secret(self.verification_code, code())
+        acting_on(self.submit_code_button, shown=False).click()
+        self._answered(arrival)
 
-    def _wait_for_answer(self, expected: Locator) -> None:
-        """Wait until ``expected`` shows or Plex refuses; a refusal raises with Plex's words."""
+    def _answered(self, arrival: Locator, instead: Locator | None = None) -> bool:
+        """Wait until ``arrival`` (or ``instead``) shows or Plex refuses; a refusal raises with
+        Plex's words. True when ``arrival`` is there, which is asked first: the usual answer
+        costs the page one question."""
+        expected = arrival if instead is None else any_of(arrival, instead)
         expect(any_of(self.error, expected)).to_be_visible()
+        if arrival.is_visible():
+            return True
         if self.error.is_visible():
             raise SignInRefused(self.error.inner_text().strip())
+        return False

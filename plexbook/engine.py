@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Self
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright
 from playwright.sync_api import Error as PlaywrightError
 
-from plexbook.baselines import StructureCheck
 from plexbook.browser import BrowserNotFound, BrowserOptions, BrowserSession
 from plexbook.choices import TraceMode
 from plexbook.config import SecretSource, Target
@@ -48,6 +47,7 @@ from plexbook.runbook import Flow, Runbook, RunOptions
 from plexbook.scrub import Scrubber
 
 if TYPE_CHECKING:
+    from plexbook.baselines import StructureCheck
     from plexbook.plex_api import ServerTrouble
 
 VIEWPORT = {"width": 1280, "height": 800}
