@@ -673,14 +673,15 @@ def _after_tracing(flow: Flow | None, secrets: SecretSource, environment: dict[s
     and Plex Web's version into ``environment`` when the page shows it. Asked after tracing
     stops, so none of it is in the trace."""
     if flow is not None:
+        from plexbook.plex_api import stored_token
+
         page = flow.page
         try:
             for cookie in page.context.cookies():
                 secrets.register(cookie.get("value", ""))
             if not page.is_closed():
-                raw, version = page.evaluate(_PAGE_FACTS)
-                if raw:
-                    secrets.register(str(json.loads(raw).get("authToken") or ""))
+                stored, version = page.evaluate(_PAGE_FACTS)
+                secrets.register(stored_token(stored) or "")
                 if version:
                     environment["plex web"] = str(version)[:80]
         except (PlaywrightError, ValueError, AttributeError, TypeError):

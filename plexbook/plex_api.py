@@ -73,6 +73,12 @@ class Account(BaseModel):
     homeAdmin: bool = False
 
 
+def stored_token(stored: str | None) -> str | None:
+    """The token in the session Plex Web keeps in localStorage (``plex_tv_auth``), if any."""
+    token = json.loads(stored).get("authToken") if stored else None
+    return str(token) if token else None
+
+
 class PlexApi:
     """plex.tv, called as the signed-in browser calls it."""
 
@@ -87,13 +93,12 @@ class PlexApi:
         # Read once: a session keeps its token, and each read would be a round trip to the page.
         if self._session_token is not None:
             return self._session_token
-        raw = self.page.evaluate("() => localStorage.getItem('plex_tv_auth')")
-        token = json.loads(raw).get("authToken") if raw else None
+        token = stored_token(self.page.evaluate("() => localStorage.getItem('plex_tv_auth')"))
         if not token:
             raise BadInput("no Plex session in the browser: sign-in did not leave a token")
-        self.secrets.register(str(token))
-        self._session_token = str(token)
-        return self._session_token
+        self.secrets.register(token)
+        self._session_token = token
+        return token
 
     def _call(self, method: str, path: str, params: dict[str, str | float | bool] | None = None) -> tuple[int, Any]:
         response = self.page.context.request.fetch(

@@ -94,16 +94,13 @@ def _context(manifest: dict[str, Any], run_dir: Path, embed: bool) -> dict[str, 
             image = "data:image/png;base64," + base64.b64encode((run_dir / shot).read_bytes()).decode()
         ran = step.get("status") != "not run"
         rendered.append({**step, "image": image, "time": _seconds(step.get("duration_s")) if ran else "-"})
-    status = manifest["outcome"].get("status")
-    outcome_class = "ok" if status in ("done", "nothing to do", "rehearsed") else "failed"
-    word, banner_class = banner(status)
+    word, banner_class = banner(manifest["outcome"].get("status"))
     sign_in, in_step = manifest.get("sign_in_s"), int(manifest.get("sign_in_step") or 0)
     step_took = steps[in_step - 1].get("duration_s") if 0 < in_step <= len(steps) else None
     return {
         "m": manifest,
         "steps": rendered,
         "heading": f"{manifest['runbook']} for {manifest.get('user') or '?'}",
-        "outcome_class": outcome_class,
         "banner": word,
         "banner_class": banner_class,
         "total": _seconds(manifest.get("duration_s")),

@@ -124,15 +124,11 @@ def report(
 
 
 def _open(path: Path) -> bool:
-    """Open ``path`` with the desktop's default app; False where there is no desktop to open it on."""
+    """Open ``path`` with the desktop's default app; False where there is no desktop to open it on
+    (asked first, so that xdg-open's complaints never reach the terminal)."""
     if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         return False
-    opener = {"darwin": ["open"], "win32": ["cmd", "/c", "start", ""]}.get(sys.platform, ["xdg-open"])
-    try:
-        # The opener's own complaints (xdg-open's, say) are not for this terminal: one line says it.
-        return subprocess.call([*opener, str(path.resolve())], stderr=subprocess.DEVNULL) == 0
-    except OSError:
-        return False
+    return typer.launch(str(path.resolve())) == 0
 
 
 def trace(
