@@ -33,7 +33,7 @@ def one_start() -> float:
     base = f"http://127.0.0.1:{port}"
     started = time.perf_counter()
     process = subprocess.Popen(
-        [sys.executable, "-m", "plexbook.cli.main", "sandbox", "--port", str(port)],
+        [sys.executable, "-m", "plexbook", "sandbox", "--port", str(port)],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,

@@ -1,5 +1,5 @@
 """``python -m plexbook``: the same command line as ``plexbook``."""
 
-from plexbook.cli.main import app
+from plexbook.cli.entry import main
 
-app(prog_name="plexbook")
+main()

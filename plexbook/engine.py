@@ -196,7 +196,7 @@ def execute_all(
     settings = requests[0].settings
     session = BrowserSession(settings.browser, playwright, browser)
     # Python waits while the browser starts: the modules a run needs later load meanwhile.
-    threading.Thread(target=_load_run_modules, name="plexbook-imports", daemon=True).start()
+    threading.Thread(target=load_run_modules, name="plexbook-imports", daemon=True).start()
     try:
         session.start()
     except (BrowserNotFound, PlaywrightError) as exc:
@@ -274,7 +274,7 @@ class EvidenceWriters:
             raise self._errors[0]
 
 
-def _load_run_modules() -> None:
+def load_run_modules() -> None:
     """Import what a run uses after the browser is up (the API's models, the report's templates)."""
     for module in ("plexbook.plex_api", "plexbook.report"):
         importlib.import_module(module)

@@ -99,7 +99,7 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = No
     # The user's own data folder (baselines written by check) stays out of tests unless a test sets one.
     clean["XDG_DATA_HOME"] = str(Path(tempfile.gettempdir()) / "plexbook-tests-data")
     return subprocess.run(
-        [sys.executable, "-m", "plexbook.cli.main", *args],
+        [sys.executable, "-m", "plexbook", *args],
         check=False,
         capture_output=True,
         text=True,

@@ -163,9 +163,10 @@ def test_help_list_and_show_load_no_browser_server_or_report_code(args: list[str
     # by the commands that use them. (pydantic is left out: typer itself checks values with it.)
     probe = (
         "import sys\n"
-        "from plexbook.cli.main import app\n"
+        "from plexbook.cli.entry import main\n"
+        f"sys.argv = ['plexbook', *{args!r}]\n"
         "try:\n"
-        f"    app({args!r}, prog_name='plexbook')\n"
+        "    main()\n"
         "except SystemExit:\n"
         "    pass\n"
         "heavy = ('playwright', 'starlette', 'uvicorn', 'jinja2')\n"

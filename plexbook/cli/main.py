@@ -60,7 +60,3 @@ app.command()(runs)
 app.command()(report)
 app.command()(trace)
 app.add_typer(evidence_app, name="evidence")
-
-
-if __name__ == "__main__":
-    app()

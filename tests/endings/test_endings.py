@@ -172,7 +172,7 @@ def _run_until_step(
         "10",
     ]
     process = subprocess.Popen(
-        [sys.executable, "-m", "plexbook.cli.main", *args],
+        [sys.executable, "-m", "plexbook", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         stdin=subprocess.DEVNULL,

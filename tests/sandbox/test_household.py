@@ -130,7 +130,7 @@ def _start_sandbox(port: int, *args: str) -> tuple[subprocess.Popen[str], str]:
     """``plexbook sandbox`` in its own process; returns it and what it printed up to its URL."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "plexbook.cli.main", "sandbox", "--port", str(port), *args],
+        [sys.executable, "-m", "plexbook", "sandbox", "--port", str(port), *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

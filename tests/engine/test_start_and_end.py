@@ -1,0 +1,159 @@
+"""The command's quick start and end: Playwright's driver started ahead, the process ended without teardown."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Playwright
+
+from plexbook import browser
+from plexbook.browser import BrowserSession, playwright_ahead
+from plexbook.cli.entry import drives_browser
+
+
+@pytest.mark.parametrize(
+    ("argv", "ahead"),
+    [
+        (["run", "remove-pin", "--user", "Jordan"], True),
+        (["demo"], True),
+        (["check", "--runbook", "remove-pin"], True),
+        (["--version"], False),
+        (["run", "--help"], False),
+        (["demo", "-h"], False),
+        (["list"], False),
+        (["show", "remove-pin"], False),
+        (["batch", "plan.csv"], False),  # its browsers run in worker threads
+        (["sandbox"], False),
+        ([], False),
+    ],
+)
+def test_only_commands_that_drive_a_browser_here_start_the_driver_ahead(argv: list[str], ahead: bool) -> None:
+    assert drives_browser(argv) is ahead
+
+
+def _drivers() -> set[int]:
+    """This process's Playwright drivers (Node children running ``run-driver``), by process id."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            command = (stat.parent / "cmdline").read_bytes()
+        except (OSError, IndexError, ValueError):
+            continue  # ended while we looked
+        if parent == os.getpid() and b"run-driver" in command:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def _in_own_thread(body: Callable[[], None]) -> None:
+    """Run ``body`` in a thread of its own: a sync Playwright serves only the thread that starts
+    it, and this one already has pytest-playwright's."""
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            body()
+        except BaseException as exc:  # noqa: BLE001 - raised again in the test's thread
+            errors.append(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(timeout=120)
+    assert not thread.is_alive()
+    if errors:
+        raise errors[0]
+
+
+def test_the_first_session_takes_the_driver_started_ahead_and_stops_it() -> None:
+    def body() -> None:
+        before = _drivers()
+        with playwright_ahead():
+            ahead = browser._ahead.playwright
+            assert ahead is not None
+            assert len(_drivers() - before) == 1
+            session = BrowserSession().start()
+            try:
+                assert session.playwright is ahead
+                assert session.browser is not None
+                assert session.browser.is_connected()
+                # Taken once: a second session starts a driver of its own.
+                assert browser._ahead.playwright is None
+                # No second driver was started for the session.
+                assert len(_drivers() - before) == 1
+            finally:
+                session.close()
+            assert _drivers() == before  # the session stopped it with its browser
+
+    _in_own_thread(body)
+
+
+def test_a_driver_no_session_took_is_stopped_and_other_threads_never_see_it() -> None:
+    def body() -> None:
+        before = _drivers()
+        seen_elsewhere: list[Playwright | None] = []
+        with playwright_ahead():
+            assert browser._ahead.playwright is not None
+            assert len(_drivers() - before) == 1
+            other = threading.Thread(target=lambda: seen_elsewhere.append(getattr(browser._ahead, "playwright", None)))
+            other.start()
+            other.join()
+        assert seen_elsewhere == [None]
+        assert _drivers() == before
+
+    _in_own_thread(body)
+
+
+def test_node_keeps_its_compiled_code_in_the_user_cache(tmp_path: Path) -> None:
+    probe = (
+        "import os\n"
+        "from plexbook.browser import _start_playwright\n"
+        "_start_playwright().stop()\n"
+        "print(os.environ['NODE_COMPILE_CACHE'])\n"
+    )
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True)
+    cache = Path(done.stdout.strip())
+    assert cache == tmp_path / "cache" / "plexbook" / "node-compile-cache"
+    assert any(cache.iterdir()), "Node wrote no compiled code there"
+    # The user's own setting wins.
+    mine = tmp_path / "mine"
+    env["NODE_COMPILE_CACHE"] = str(mine)
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True)
+    assert done.stdout.strip() == str(mine)
+
+
+def test_output_and_exit_code_survive_the_quick_ending() -> None:
+    # A refused argument of a browser command: the driver was started ahead, then stopped;
+    # the message reaches a pipe whole and the code is the documented one.
+    done = subprocess.run(
+        [sys.executable, "-m", "plexbook", "run", "no-such-runbook"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 2
+    assert "unknown runbook 'no-such-runbook'" in done.stderr
+    # A long output through a pipe arrives to its last line before the process ends.
+    helped = subprocess.run([sys.executable, "-m", "plexbook", "run", "--help"], capture_output=True, text=True)
+    assert helped.returncode == 0
+    assert helped.stdout.rstrip().endswith("Show this message and exit.")
+    # Exit handlers that the command registers while it runs still run, before the end.
+    hooked = (
+        "import atexit, sys\n"
+        "import plexbook.cli.main as cli\n"
+        "real = cli.app\n"
+        "def app(*args, **kwargs):\n"
+        "    atexit.register(lambda: print('handler ran', flush=True))\n"
+        "    real(*args, **kwargs)\n"
+        "cli.app = app\n"
+        "from plexbook.cli.entry import main\n"
+        "sys.argv = ['plexbook', 'show', 'nope']\n"
+        "main()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", hooked], capture_output=True, text=True, check=False)
+    assert done.returncode == 2, done.stderr
+    assert done.stdout.strip() == "handler ran"
+    assert "unknown runbook 'nope'" in done.stderr
