@@ -61,6 +61,7 @@ def _with_driver_ahead() -> None:
 
 def _import_command() -> None:
     import plexbook.cli.main
+    import plexbook.cli.tables  # the summary a browser command prints at its end, and rich's console
     import plexbook.engine
 
     plexbook.engine.load_run_modules()

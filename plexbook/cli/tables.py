@@ -1,8 +1,15 @@
-"""Tables for people: rich's on a terminal, plain aligned columns when piped."""
+"""Tables for people: rich's on a terminal, plain aligned columns when piped.
+
+Imported only by the commands that print a table (rich takes a while to import).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
 
 #: How each outcome is coloured, wherever a table shows one.
 _STATUS_STYLES = {
@@ -28,10 +35,6 @@ def print_table(
     Piped, the table keeps every cell whole on one line (no wrapping at 80 columns), so
     scripts and logs read it as they would plain columns.
     """
-    from rich.console import Console
-    from rich.markup import escape
-    from rich.table import Table
-
     console = Console(stderr=err, highlight=False)
     table = Table(*headers, box=None, pad_edge=False, header_style="bold", show_edge=False)
     for row in rows:
