@@ -54,6 +54,11 @@ class UserRow:
     def pin_required(self) -> Locator:
         return self.root.get_by_text("PIN Required", exact=True)
 
+    @named_locator('row without "PIN Required"', optional=True)
+    def without_pin_required(self) -> Locator:
+        """The row, drawn without "PIN Required": an outcome to wait for, never drift."""
+        return self.root.filter(has_not=self.page.get_by_text("PIN Required", exact=True))
+
     @named_locator('"Edit PIN" or "Set PIN" control')
     def edit_pin_link(self) -> Locator:
         return control(self.root, PIN_CONTROL)
