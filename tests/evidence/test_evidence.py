@@ -31,9 +31,10 @@ def blobs(name: str, data: bytes) -> Iterator[tuple[str, bytes]]:
                 yield from blobs(f"{name}!{entry}", archive.read(entry))
 
 
-@pytest.fixture(params=["classic", "modern"])
+@pytest.fixture(params=["classic", pytest.param("modern", marks=pytest.mark.sweep)])
 def evidence_sandbox(request: pytest.FixtureRequest, sandbox_pool: dict[str, SandboxServer]) -> SandboxServer:
-    """One PIN entry of each kind: a single field with Continue, and digit boxes that submit themselves."""
+    """One PIN entry of each kind: a single field with Continue, and digit boxes that submit
+    themselves (modern, in the sweep: 28 s of the default suite's six minutes)."""
     return fresh_sandbox(sandbox_pool, request.param)
 
 
