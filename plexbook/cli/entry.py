@@ -47,13 +47,12 @@ def drives_browser(argv: list[str]) -> bool:
 
 
 def _with_driver_ahead() -> None:
-    from playwright.sync_api import sync_playwright  # noqa: F401 - imported before the other thread starts
-
-    # Playwright's own modules load first, uncontended: the driver then starts as early as it can.
-    importer = threading.Thread(target=_import_command, name="plexbook-imports", daemon=True)
-    importer.start()
+    # Playwright's own modules (through plexbook.browser) load before the other thread starts,
+    # uncontended: the driver then starts as early as it can.
     from plexbook.browser import playwright_ahead
 
+    importer = threading.Thread(target=_import_command, name="plexbook-imports", daemon=True)
+    importer.start()
     with playwright_ahead():
         importer.join()
         _app()

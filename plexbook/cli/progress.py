@@ -121,6 +121,7 @@ class LiveDisplay:
                 self._runs[key].stage = event.text
             elif event.kind == "run-ended":
                 self._runs.pop(key, None)
+                self._spinners.pop(key, None)
         if event.kind == "step-ended":
             style = "green" if event.status == "passed" else "red"
             mark = _MARKS.get(event.status, "?")
