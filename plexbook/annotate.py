@@ -32,15 +32,35 @@ _MARK_SCRIPT = """(el, mark) => {
   const box = el.getBoundingClientRect();
   return box.top + box.height / 2;
 }"""
+#: The same in one round trip, when exactly one element matches already (null otherwise).
+_MARK_ONE_SCRIPT = f"(els, mark) => els.length === 1 ? ({_MARK_SCRIPT})(els[0], mark) : null"
 
 
 def mark(locator: Locator) -> float | None:
     """Mark the element for the outline; returns its vertical middle, or None if it is not there yet."""
     try:
-        middle = locator.evaluate(_MARK_SCRIPT, MARK, timeout=MARK_TIMEOUT_MS)
+        # Usually the step has waited for its control already: one round trip marks it. Else
+        # wait for it, strictly, as the action will (three round trips).
+        middle = locator.evaluate_all(_MARK_ONE_SCRIPT, MARK)
+        if middle is None:
+            middle = locator.evaluate(_MARK_SCRIPT, MARK, timeout=MARK_TIMEOUT_MS)
     except PlaywrightError:
         return None
     return float(middle)
+
+
+def step_screenshot(page: Page, caption: str, acted_on: Locator | None, masked: Locator) -> bytes:
+    """The picture of a step: ``caption`` in a band, ``acted_on`` outlined, what ``masked`` finds painted over.
+
+    The band goes to the top when the element is in the lower part of the page, so it never
+    hides what the step is about.
+    """
+    middle = mark(acted_on) if acted_on is not None else None
+    height = (page.viewport_size or {"height": 0})["height"]
+    style = screenshot_style(
+        caption, outline=middle is not None, caption_on_top=middle is not None and middle > height * 0.6
+    )
+    return page.screenshot(mask=[masked], mask_color=MASK_COLOR, animations="disabled", style=style)
 
 
 def _css_string(text: str) -> str:

@@ -23,7 +23,7 @@ from typing import Any, Literal
 from playwright.sync_api import BrowserContext, Locator, Page
 
 import plexbook
-from plexbook.annotate import MASK_COLOR, mark, personal_data_mask, screenshot_style
+from plexbook.annotate import personal_data_mask, step_screenshot
 from plexbook.choices import TraceMode
 from plexbook.errors import EXIT_OK, RunStop
 from plexbook.evidence import MANIFEST, artifact_list, write_checksums
@@ -52,6 +52,14 @@ MASK_SECRET_FIELDS_SCRIPT = """
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", add); else add();
 })();
 """.replace("__SECRET_FIELDS__", SECRET_FIELDS)
+
+
+def masked_in_screenshots(page: Page, personal: Iterable[str]) -> Locator:
+    """What a step screenshot paints over: secret fields always, and where ``personal`` data shows."""
+    masked = page.locator(SECRET_FIELDS)
+    found = personal_data_mask(page, personal)
+    # One locator for both: Playwright looks each mask up in the page on its own.
+    return masked if found is None else masked.or_(found)
 
 
 def new_run_dir(traces_dir: Path, runbook: str, now: datetime | None = None) -> Path:
@@ -217,17 +225,9 @@ class Recorder:
         page = self._page
         if page is None or page.is_closed():
             return
-        middle = mark(locator) if locator is not None else None
-        height = (page.viewport_size or {"height": 0})["height"]
-        style = screenshot_style(
-            caption, outline=middle is not None, caption_on_top=middle is not None and middle > height * 0.6
-        )
         try:
-            masks = [page.locator(SECRET_FIELDS)]
-            personal = personal_data_mask(page, self.personal()) if self.mask_personal else None
-            if personal is not None:
-                masks.append(personal)
-            png = page.screenshot(mask=masks, mask_color=MASK_COLOR, animations="disabled", style=style)
+            hidden = masked_in_screenshots(page, self.personal() if self.mask_personal else ())
+            png = step_screenshot(page, caption, locator, hidden)
         except Exception:  # noqa: BLE001 - a missing screenshot must not hide the step's own error
             return
         into[:] = [png]

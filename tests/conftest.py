@@ -6,6 +6,7 @@ this suite asks for, as any suite must.
 
 from __future__ import annotations
 
+import base64
 import os
 import subprocess
 import sys
@@ -156,3 +157,32 @@ def signed_in_page(page: Page, context: BrowserContext, sandbox: SandboxServer) 
     """A page whose browser holds Alex's session for the sandbox."""
     seed_token(context, sandbox.base_url, sign_in_token(sandbox.base_url))
     return page
+
+
+_COUNT_COLOUR_PIXELS = """async ([png, color, box]) => {
+  const image = new Image();
+  image.src = "data:image/png;base64," + png;
+  await image.decode();
+  const canvas = document.createElement("canvas");
+  canvas.width = image.width; canvas.height = image.height;
+  const context = canvas.getContext("2d");
+  context.drawImage(image, 0, 0);
+  const [x, y, w, h] = box || [0, 0, image.width, image.height];
+  const data = context.getImageData(x, y, w, h).data;
+  const [r, g, b] = [1, 3, 5].map(i => parseInt(color.slice(i, i + 2), 16));
+  let count = 0;
+  for (let i = 0; i < data.length; i += 4) if (data[i] === r && data[i + 1] === g && data[i + 2] === b) count++;
+  return count;
+}"""
+
+
+def colour_pixels(page: Page, png: bytes, colour: str, box: tuple[int, int, int, int] | None = None) -> int:
+    """How many pixels of ``png`` (in ``box``: x, y, width, height) are ``colour`` ("#rrggbb").
+
+    Counted by the browser's own decoder, in a page of its own: ``page`` is left as it is.
+    """
+    counter = page.context.new_page()
+    try:
+        return int(counter.evaluate(_COUNT_COLOUR_PIXELS, [base64.b64encode(png).decode(), colour, box]))
+    finally:
+        counter.close()

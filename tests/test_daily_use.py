@@ -3,7 +3,6 @@ screenshots that keep personal data out."""
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 import pty
@@ -22,7 +21,7 @@ from plexbook.annotate import MASK_COLOR, personal_data_mask
 from plexbook.choices import VariantName, choices
 from plexbook.config import SecretSource
 from plexbook.sandbox import PRESETS, SandboxServer
-from tests.conftest import ALEX, run_cli
+from tests.conftest import ALEX, colour_pixels, run_cli
 from tests.test_readme import readme_printed
 
 PLEXBOOK = Path(sys.executable).parent / "plexbook"
@@ -246,26 +245,9 @@ def test_trace_serves_on_the_port_asked_for(classic_sandbox: SandboxServer, tmp_
 
 
 # -- personal data in screenshots -------------------------------------------------------------------
-_COUNT_MASK_PIXELS = """async ([png, color]) => {
-  const image = new Image();
-  image.src = "data:image/png;base64," + png;
-  await image.decode();
-  const canvas = document.createElement("canvas");
-  canvas.width = image.width; canvas.height = image.height;
-  const context = canvas.getContext("2d");
-  context.drawImage(image, 0, 0);
-  const data = context.getImageData(0, 0, image.width, image.height).data;
-  const [r, g, b] = [1, 3, 5].map(i => parseInt(color.slice(i, i + 2), 16));
-  let count = 0;
-  for (let i = 0; i < data.length; i += 4) if (data[i] === r && data[i + 1] === g && data[i + 2] === b) count++;
-  return count;
-}"""
-
-
 def mask_pixels(page: Page, png: bytes) -> int:
-    """How many pixels of ``png`` are the mask's colour, counted by the browser's own decoder."""
-    page.goto("about:blank")
-    return int(page.evaluate(_COUNT_MASK_PIXELS, [base64.b64encode(png).decode(), MASK_COLOR]))
+    """How many pixels of ``png`` are the mask's colour."""
+    return colour_pixels(page, png, MASK_COLOR)
 
 
 def test_emails_and_usernames_are_masked_where_the_page_shows_them(page: Page) -> None:
