@@ -275,9 +275,9 @@ class EvidenceWriters:
 
 
 def load_run_modules() -> None:
-    """Import what a run uses after the browser is up (the API's models, the report's templates)."""
-    for module in ("plexbook.plex_api", "plexbook.report"):
-        importlib.import_module(module)
+    """Load what a run uses after the browser is up: the API's models, the report's templates compiled."""
+    importlib.import_module("plexbook.plex_api")
+    importlib.import_module("plexbook.report").compile_templates()
 
 
 class SharedContext:
