@@ -103,11 +103,15 @@ class Scrubber:
     # -- text ------------------------------------------------------------------------------
     def text(self, value: str) -> str:
         """Scrub a free text: a URL, a form body, a log line, a page's HTML."""
-        value = _PARAM_RE.sub(lambda m: m.group("lead") + (REDACTED if m.group("value") else ""), value)
-        value = _JSON_TOKEN_RE.sub(lambda m: m.group(1) + REDACTED + m.group(3), value)
+        # A trace holds thousands of short strings, most of them with nothing to scrub: each
+        # pattern runs only where what it needs is there (cheap tests, exact for each pattern).
+        if "=" in value:
+            value = _PARAM_RE.sub(lambda m: m.group("lead") + (REDACTED if m.group("value") else ""), value)
+        if '"' in value and "token" in value.lower():
+            value = _JSON_TOKEN_RE.sub(lambda m: m.group(1) + REDACTED + m.group(3), value)
         for form in self.long:
             value = value.replace(form, REDACTED)
-        if self._short_re is not None:
+        if self._short_re is not None and any(secret in value for secret in self.short):
             value = self._short_re.sub(REDACTED, value)
         return value
 
