@@ -131,13 +131,13 @@ class SecretScanner:
             documents = [json.loads(line) for line in data.decode("utf-8").splitlines() if line.strip()]
         except (UnicodeDecodeError, json.JSONDecodeError):
             return None
-        found: set[str] = set()
-        for document in documents:
-            for text in _strings(document):
-                found |= self._find_in_text(text.encode("utf-8"))
-                # A string's JSON-escaped form is what the file held: look for escaped secrets too.
-                found |= self._find_in_text(json.dumps(text)[1:-1].encode("utf-8"))
-        return found
+        texts = [text for document in documents for text in _strings(document)]
+        # Every string is searched at once, apart from its neighbours: a NUL stands between
+        # two, which no secret holds and which counts as the edge of a word, as a string's
+        # own ends do. A string's JSON-escaped form is what the file held: it is searched too.
+        joined = "\0".join(texts).encode("utf-8")
+        escaped = "\0".join(json.dumps(text)[1:-1] for text in texts).encode("utf-8")
+        return self._find_in_text(joined) | self._find_in_text(escaped)
 
     def _spread_over_keystrokes(self, data: bytes) -> set[str]:
         """A secret typed one character per action, found by joining single-character inputs."""

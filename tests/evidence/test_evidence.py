@@ -104,6 +104,20 @@ def test_the_scanner_would_have_found_them() -> None:
         assert list(scanner.scan(name, data)), name
 
 
+def test_the_scanner_reads_each_json_string_on_its_own() -> None:
+    """Strings are searched together but never run into each other: a PIN found in a string of
+    its own, or after a neighbour that ends in a digit, and never made of two neighbours' halves."""
+    scanner = SecretScanner({"PLEX_PIN": "2468", "PLEX_PASSWORD": 'pa"ss-1'})
+
+    def found(*documents: object) -> list[str]:
+        data = "\n".join(json.dumps(document) for document in documents).encode()
+        return [finding.problem for finding in scanner.scan("x.trace", data)]
+
+    assert found({"a": "5", "b": "2468"}) == ["contains PLEX_PIN (in clear)"]
+    assert found(["ends in 24", "68 starts it"], {"id": "x12468"}) == []
+    assert found({"typed": 'pa"ss-1'}) == ["contains PLEX_PASSWORD (encoded)", "contains PLEX_PASSWORD (in clear)"]
+
+
 def test_the_scrubbed_trace_still_opens_in_the_trace_viewer(
     page: Page, classic_sandbox: SandboxServer, tmp_path: Path
 ) -> None:
