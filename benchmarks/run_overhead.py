@@ -188,8 +188,9 @@ def main() -> None:
     print(
         f"  plexbook / plain          wall {o.wall_s / p.wall_s:6.2f} x   cpu {o.cpu_s / p.cpu_s:6.2f} x  (target 1.2)"
     )
-    print(f"  second user / one run     wall {share(o, t)[0]:6.2f}     cpu {share(o, t)[1]:6.2f}    (target 0.35)")
-    print(f"    the plain script's own  wall {share(p, p2)[0]:6.2f}     cpu {share(p, p2)[1]:6.2f}    (for reference)")
+    (second_wall, second_cpu), (plain_wall, plain_cpu) = share(o, t), share(p, p2)
+    print(f"  second user / one run     wall {second_wall:6.2f}     cpu {second_cpu:6.2f}    (target 0.35)")
+    print(f"    the plain script's own  wall {plain_wall:6.2f}     cpu {plain_cpu:6.2f}    (for reference)")
 
 
 def share(one: Timing, two: Timing) -> tuple[float, float]:
