@@ -9,6 +9,10 @@ is saved its zip is rewritten entry by entry:
 - Text resources (request and response bodies) are scrubbed the same way as text.
 - Images are left as they are: the page masks secret fields before anything is captured.
 - ``resources/src@*`` (copies of source files) are dropped.
+- A trace chunk (one run of several in a command) drops what earlier runs sent: Playwright
+  keeps a context's network log across chunks, so a later run's trace would otherwise list
+  the earlier runs' API calls (which user's PIN changed) and keep their bodies. What draws
+  the page (documents, stylesheets, images) stays, so the run's snapshots still render.
 
 What is replaced:
 
@@ -28,7 +32,7 @@ import json
 import os
 import re
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, quote_plus
@@ -234,18 +238,101 @@ def make_private(run_dir: Path) -> None:
 
 
 def scrub_trace(path: Path, secrets: Iterable[str]) -> None:
-    """Rewrite the trace zip at ``path`` in place with every secret removed."""
+    """Rewrite the trace zip at ``path`` in place with every secret, and every earlier run's traffic, removed."""
     scrubber = Scrubber(secrets)
+    with zipfile.ZipFile(path) as source:
+        entries = {
+            info.filename: source.read(info)
+            for info in source.infolist()
+            if not info.filename.startswith("resources/src@")
+        }
+    drop_earlier_traffic(entries)
     tmp = path.with_suffix(".scrubbing.zip")
-    with zipfile.ZipFile(path) as source, zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            name = info.filename
-            if name.startswith("resources/src@"):
-                continue
-            data = source.read(info)
+    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as target:
+        for name, data in entries.items():
             if name.endswith((".trace", ".network")):
                 data = scrubber.json_lines(data)
             elif name.startswith("resources/"):
                 data = scrubber.resource(data)
             target.writestr(name, data)
     tmp.replace(path)
+
+
+#: Requests that draw nothing in a snapshot: a page's calls to its API.
+_API_RESOURCE_TYPES = frozenset({"fetch", "xhr", "eventsource", "websocket"})
+
+
+def drop_earlier_traffic(entries: dict[str, bytes]) -> None:
+    """Take out of a trace chunk's ``entries`` the requests sent before the chunk began that draw nothing.
+
+    Those are earlier runs' API calls and form posts, and their bodies. Requests that draw
+    the page (documents, stylesheets, images, fonts) are kept whenever they were made: a
+    snapshot in this chunk may show an image an earlier run loaded. A whole trace (no
+    earlier chunk) loses nothing.
+    """
+    trace, network = entries.get("trace.trace"), entries.get("trace.network")
+    if trace is None or network is None:
+        return
+    began = _chunk_start(trace)
+    if began is None:
+        return
+    kept: list[bytes] = []
+    kept_files: set[str] = set()
+    dropped_files: set[str] = set()
+    for line in network.splitlines():
+        try:
+            event = json.loads(line)
+        except json.JSONDecodeError:
+            event = None
+        request = event.get("snapshot") if isinstance(event, dict) else None
+        if not isinstance(request, dict):
+            kept.append(line)
+            continue
+        files = set(_resource_files(request))
+        if _sent_before(request, began) and _draws_nothing(request):
+            dropped_files |= files
+        else:
+            kept_files |= files
+            kept.append(line)
+    entries["trace.network"] = b"\n".join(kept) + b"\n"
+    for name in dropped_files - kept_files:
+        # A body the chunk's own events name (a snapshot's resource) is still needed.
+        if name.rsplit("/", 1)[-1].encode() not in trace:
+            entries.pop(name, None)
+
+
+def _chunk_start(trace: bytes) -> float | None:
+    """When the chunk began: its ``context-options`` event, the first line of every chunk."""
+    first = trace.split(b"\n", 1)[0]
+    try:
+        event = json.loads(first)
+    except json.JSONDecodeError:
+        return None
+    if not isinstance(event, dict) or event.get("type") != "context-options":
+        return None
+    began = event.get("monotonicTime")
+    return float(began) if isinstance(began, int | float) else None
+
+
+def _sent_before(request: dict[str, Any], began: float) -> bool:
+    sent = request.get("_monotonicTime")
+    return isinstance(sent, int | float) and sent < began
+
+
+def _draws_nothing(request: dict[str, Any]) -> bool:
+    sent = request.get("request")
+    method = str(sent.get("method", "GET") if isinstance(sent, dict) else "GET").upper()
+    return request.get("_resourceType") in _API_RESOURCE_TYPES or method not in ("GET", "HEAD")
+
+
+def _resource_files(node: Any) -> Iterator[str]:
+    """The ``resources/`` files a network entry names (its request and response bodies)."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("_file", "_sha1") and isinstance(value, str):
+                yield value if value.startswith("resources/") else f"resources/{value}"
+            else:
+                yield from _resource_files(value)
+    elif isinstance(node, list):
+        for child in node:
+            yield from _resource_files(child)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import zipfile
 from pathlib import Path
+from typing import Any
 
 from plexbook.evidence import verify_run
 from plexbook.sandbox import SandboxServer
@@ -39,6 +42,29 @@ def test_two_users_in_turn_with_one_sign_in(classic_sandbox: SandboxServer, tmp_
     for run_dir in runs:
         assert (run_dir / "trace.zip").is_file()
         assert verify_run(run_dir, secrets) == []
+    # Each trace holds its own run's API calls only, and still what draws its snapshots.
+    by_user = {json.loads((run_dir / "manifest.json").read_text())["user"]: run_dir for run_dir in runs}
+    jordan_id = state.user_titled("Jordan").id
+    first, second = _requests(by_user["Jordan"] / "trace.zip"), _requests(by_user["Alex"] / "trace.zip")
+    assert SIGN_IN in first
+    assert f"PUT /api/home/users/{jordan_id}" in first
+    assert SIGN_IN not in second
+    assert not [r for r in second if f"/users/{jordan_id}" in r]
+    assert f"PUT /api/home/users/{state.user_titled('Alex').id}" in second
+    assert [r for r in second if r.startswith("GET /users/") and r.endswith("/avatar")]
+
+
+def _requests(trace: Path) -> list[str]:
+    """``METHOD /path`` of each request in a trace's network log; each body it names must be in the zip."""
+    with zipfile.ZipFile(trace) as archive:
+        names = set(archive.namelist())
+        entries: list[dict[str, Any]] = [
+            json.loads(line)["snapshot"] for line in archive.read("trace.network").decode().splitlines()
+        ]
+    for entry in entries:
+        body = entry["response"]["content"].get("_file")
+        assert body is None or body in names, body
+    return [f"{e['request']['method']} /{e['request']['url'].split('/', 3)[3].split('?')[0]}" for e in entries]
 
 
 def test_a_refused_pin_stops_that_user_only_and_is_never_retried(

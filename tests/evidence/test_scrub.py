@@ -12,7 +12,7 @@ from urllib.parse import quote, quote_plus
 import pytest
 
 from plexbook.evidence import SecretScanner
-from plexbook.scrub import REDACTED, Scrubber, base64_forms, scrub_trace
+from plexbook.scrub import REDACTED, Scrubber, base64_forms, drop_earlier_traffic, scrub_trace
 
 PASSWORD = "hunter-22-secret"
 PIN = "2468"
@@ -126,3 +126,40 @@ def test_base64_forms_cover_every_alignment() -> None:
     forms = base64_forms(secret)
     for prefix in (b"", b"a", b"ab", b"abc"):
         assert any(form in base64.b64encode(prefix + secret + b"tail").decode() for form in forms)
+
+
+def test_a_later_chunk_loses_earlier_api_calls_and_their_bodies_only() -> None:
+    def request(at: float, kind: str, method: str, url: str, body: str | None) -> bytes:
+        content = {"_file": f"resources/{body}"} if body else {}
+        snapshot = {"_monotonicTime": at, "_resourceType": kind, "request": {"method": method, "url": url}}
+        return json.dumps(
+            {"type": "resource-snapshot", "snapshot": {**snapshot, "response": {"content": content}}}
+        ).encode()
+
+    network = [
+        request(10, "fetch", "PUT", "http://h/api/home/users/1002?pin=", "earlier.json"),
+        request(11, "document", "POST", "http://h/signin", None),
+        request(12, "image", "GET", "http://h/users/1/avatar", "avatar.svg"),
+        request(13, "fetch", "GET", "http://h/api/v2/home/users", "shared.json"),
+        request(50, "fetch", "GET", "http://h/api/v2/home/users", "shared.json"),
+        request(60, "fetch", "PUT", "http://h/api/home/users/1001?pin=", "own.json"),
+    ]
+    entries = {
+        "trace.trace": json.dumps({"type": "context-options", "monotonicTime": 40}).encode() + b"\n{}",
+        "trace.network": b"\n".join(network) + b"\n",
+        **{f"resources/{name}": b"{}" for name in ("earlier.json", "avatar.svg", "shared.json", "own.json")},
+    }
+    drop_earlier_traffic(entries)
+    urls = [json.loads(line)["snapshot"]["request"]["url"] for line in entries["trace.network"].splitlines()]
+    assert urls == ["http://h/users/1/avatar", "http://h/api/v2/home/users", "http://h/api/home/users/1001?pin="]
+    assert sorted(entries) == [
+        "resources/avatar.svg",
+        "resources/own.json",
+        "resources/shared.json",
+        "trace.network",
+        "trace.trace",
+    ]
+    # A whole trace, or a chunk that is the first, keeps everything.
+    first = {**entries, "trace.trace": json.dumps({"type": "context-options", "monotonicTime": 0}).encode()}
+    drop_earlier_traffic(first)
+    assert first["trace.network"] == entries["trace.network"]
