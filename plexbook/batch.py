@@ -24,7 +24,7 @@ import secrets
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -241,7 +241,9 @@ class Batch:
                 secrets = SecretSource.from_environment(environ, interactive=False, user=row.user)
             options = RunOptions(row.user, row.mode, row.rehearse)  # type: ignore[arg-type]
             run.secrets = secrets
-            requests.append(self.settings.request(RUNBOOKS[row.runbook], resolved.target, secrets, options))
+            request = self.settings.request(RUNBOOKS[row.runbook], resolved.target, secrets, options)
+            # Two accounts' reset-pin runs would read alike: the plan's line tells them apart.
+            requests.append(replace(request, origin=f"line {row.line}"))
         return requests
 
     def _worker(self, work: queue.Queue[tuple[list[BatchRun], list[RunRequest]]], errors: list[BaseException]) -> None:

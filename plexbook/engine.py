@@ -118,11 +118,14 @@ class RunRequest:
     structure: StructureCheck | None = None
     #: Asked (user, control) right before the committing click; False stops the run there.
     confirm: Callable[[str, str], bool] | None = None
+    #: Where the run comes from, said before its name: "line 3" of a batch plan.
+    origin: str = ""
 
     @property
     def label(self) -> str:
-        """The run as people name it: "remove-pin for Jordan"."""
-        return f"{self.runbook.name} for {self.options.user}" if self.options.user else self.runbook.name
+        """The run as people name it: "remove-pin for Jordan", "line 3: reset-pin for the account owner"."""
+        named = f"{self.runbook.name} for {self.options.user or 'the account owner'}"
+        return f"{self.origin}: {named}" if self.origin else named
 
     def rerun(self) -> str:
         """The command that runs this again; secrets come from the environment, never from here."""

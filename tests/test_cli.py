@@ -151,7 +151,7 @@ def test_demo_runs_all_three_runbooks_on_the_embedded_sandbox(tmp_path: Path) ->
     assert "managed-user-pin for Kid: done" in demo.stdout
     assert len(list((tmp_path / "traces").iterdir())) == 3
     # Progress for each of the three, on stderr, as without a terminal.
-    for run in ("remove-pin for Jordan", "reset-pin", "managed-user-pin for Kid"):
+    for run in ("remove-pin for Jordan", "reset-pin for the account owner", "managed-user-pin for Kid"):
         assert f"{run}: step 1/" in demo.stderr
     # The evidence table: a header and one row per run.
     assert demo.stdout.split("Evidence:\n")[1].splitlines()[0].split() == ["Runbook", "Outcome", "Folder"]

@@ -49,7 +49,11 @@ def test_a_plan_across_two_accounts_runs_on_two_workers_and_indexes_every_run(
     assert classic_sandbox.faults.hits[SIGN_IN] == 3
     assert "3 runs in 2 group(s)" in done.stdout
     # Each run's steps are shown as they go, named by run, whichever worker runs them.
-    for run in ("remove-pin for Jordan", "reset-pin", "managed-user-pin for Kid"):
+    for run in (
+        "line 2: remove-pin for Jordan",
+        "line 3: reset-pin for the account owner",
+        "line 4: managed-user-pin for Kid",
+    ):
         assert f"{run}: step 1/" in done.stderr
         assert re.search(rf"{run}: step \d/\d passed in", done.stderr)
     (index_path,) = (tmp_path / "traces").glob("*-batch-*/index.json")
