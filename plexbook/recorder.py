@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import re
 import secrets
+import shutil
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -258,13 +260,15 @@ class Recorder:
             keep = self.trace_mode == "on" or outcome.get("exit_code", 1) != 0
             try:
                 if keep:
-                    trace = self.run_dir / "trace.zip"
+                    # Saved unscrubbed outside the run folder: only its scrubbed copy enters it.
+                    trace = Path(tempfile.mkdtemp(prefix="plexbook-trace-")) / "trace.zip"
                     self._context.tracing.stop_chunk(path=trace)
                 else:
                     self._context.tracing.stop_chunk()
             except Exception as exc:  # noqa: BLE001 - the browser may already be gone
+                if trace is not None:
+                    shutil.rmtree(trace.parent, ignore_errors=True)
                 trace = None
-                (self.run_dir / "trace.zip").unlink(missing_ok=True)
                 self.manifest.notes.append(f"no trace was kept: {type(exc).__name__}")
             self._tracing = False
         known = secrets()
@@ -287,12 +291,15 @@ class Recorder:
 
         self.manifest.account = mask_email(account)
         if trace is not None:
+            kept = self.run_dir / "trace.zip"
             try:
-                scrub_trace(trace, known)
-                self.manifest.trace = "trace.zip"
-            except Exception as exc:  # noqa: BLE001 - an unscrubbed trace must not stay behind
-                trace.unlink(missing_ok=True)
+                scrub_trace(trace, known, kept)
+                self.manifest.trace = kept.name
+            except Exception as exc:  # noqa: BLE001 - a trace that could not be scrubbed is not kept
+                kept.unlink(missing_ok=True)
                 self.manifest.notes.append(f"no trace was kept: it could not be scrubbed ({type(exc).__name__})")
+            finally:
+                shutil.rmtree(trace.parent, ignore_errors=True)
         scrubber = Scrubber(known)
         data = asdict(self.manifest)
         html, _ = write_reports(data, self.run_dir, scrubber)

@@ -1,8 +1,8 @@
 """Make a saved Playwright trace safe to share: no secret left in it, and still a working trace.
 
 A trace keeps every value typed into the page (password fields included), request URLs,
-headers and bodies, and response bodies. Playwright offers no redaction, so after the trace
-is saved its zip is rewritten entry by entry:
+headers and bodies, and response bodies. Playwright offers no redaction, so the trace is saved
+outside the run folder and only a copy rewritten entry by entry enters it:
 
 - ``*.trace`` and ``*.network`` are JSON lines; each line is parsed and secrets are replaced
   inside string values only, so the file stays valid and the viewer still opens it.
@@ -237,8 +237,9 @@ def make_private(run_dir: Path) -> None:
             path.chmod(PRIVATE_DIR if path.is_dir() else PRIVATE_FILE)
 
 
-def scrub_trace(path: Path, secrets: Iterable[str]) -> None:
-    """Rewrite the trace zip at ``path`` in place with every secret, and every earlier run's traffic, removed."""
+def scrub_trace(path: Path, secrets: Iterable[str], into: Path | None = None) -> None:
+    """Write the trace zip at ``path`` to ``into`` (default: in place) with every secret, and every
+    earlier run's traffic, removed."""
     scrubber = Scrubber(secrets)
     with zipfile.ZipFile(path) as source:
         entries = {
@@ -247,15 +248,20 @@ def scrub_trace(path: Path, secrets: Iterable[str]) -> None:
             if not info.filename.startswith("resources/src@")
         }
     drop_earlier_traffic(entries)
-    tmp = path.with_suffix(".scrubbing.zip")
-    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as target:
-        for name, data in entries.items():
-            if name.endswith((".trace", ".network")):
-                data = scrubber.json_lines(data)
-            elif name.startswith("resources/"):
-                data = scrubber.resource(data)
-            target.writestr(name, data)
-    tmp.replace(path)
+    target = into or path
+    tmp = target.with_suffix(".scrubbing.zip")
+    try:
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for name, data in entries.items():
+                if name.endswith((".trace", ".network")):
+                    data = scrubber.json_lines(data)
+                elif name.startswith("resources/"):
+                    data = scrubber.resource(data)
+                archive.writestr(name, data)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    tmp.replace(target)
 
 
 #: Requests that draw nothing in a snapshot: a page's calls to its API.

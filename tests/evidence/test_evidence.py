@@ -10,13 +10,14 @@ import signal
 import subprocess
 import sys
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from plexbook.evidence import SecretScanner, totp_codes_around
+from plexbook.recorder import Recorder, new_run_dir
 from plexbook.sandbox import SandboxServer
 from plexbook.scrub import encoded_forms
 from tests.conftest import ALEX, CASEY, CASEY_TOTP, fresh_sandbox, run_cli, sign_in_token
@@ -121,10 +122,16 @@ def test_the_scanner_reads_each_json_string_on_its_own() -> None:
 def test_the_scrubbed_trace_still_opens_in_the_trace_viewer(
     page: Page, classic_sandbox: SandboxServer, tmp_path: Path
 ) -> None:
-    env = {"PLEX_EMAIL": ALEX[0], "PLEX_PASSWORD": ALEX[1], "PLEX_PIN": "2468"}
-    done = run_cli("run", "remove-pin", "--user", "Jordan", "--target", classic_sandbox.base_url, cwd=tmp_path, env=env)
+    # The second user's trace: a chunk that scrubbing took the first user's traffic out of.
+    env = {"PLEX_EMAIL": ALEX[0], "PLEX_PASSWORD": ALEX[1], "PLEX_PIN_JORDAN": "2468", "PLEX_PIN_ALEX": "1234"}
+    users = ("--user", "Jordan", "--user", "Alex")
+    done = run_cli("run", "remove-pin", *users, "--target", classic_sandbox.base_url, cwd=tmp_path, env=env)
     assert done.returncode == 0, done.stderr
-    (trace,) = (tmp_path / "traces").glob("*/trace.zip")
+    (trace,) = (
+        run_dir / "trace.zip"
+        for run_dir in (tmp_path / "traces").iterdir()
+        if json.loads((run_dir / "manifest.json").read_text())["user"] == "Alex"
+    )
     viewer = subprocess.Popen(
         [sys.executable, "-m", "playwright", "show-trace", "--host", "127.0.0.1", "--port", "0", str(trace)],
         stdout=subprocess.PIPE,
@@ -144,6 +151,16 @@ def test_the_scrubbed_trace_still_opens_in_the_trace_viewer(
             "5. Check the outcome (Plex shows no confirmation)",
         ):
             expect(actions.filter(has_text=title)).to_have_count(1)
+        # Its snapshots still draw Plex Home, avatars included: the viewer serves a snapshot's
+        # images from the trace alone, never from the sandbox.
+        actions.filter(has_text="2. Hover").click()
+        snapshot = page.frame_locator("iframe[name=snapshot]").first
+        expect(snapshot.get_by_text("Jordan", exact=True)).to_be_visible()
+        avatars = snapshot.locator("img")
+        expect(avatars).to_have_count(4)
+        # decode() settles once an image has loaded, or failed to.
+        drawn = "images => Promise.all(images.map(image => image.decode().then(() => true, () => false)))"
+        assert avatars.evaluate_all(drawn) == [True] * 4
     finally:
         os.killpg(viewer.pid, signal.SIGTERM)
         viewer.wait(timeout=10)
@@ -210,3 +227,22 @@ def test_runs_and_report_commands(classic_sandbox: SandboxServer, tmp_path: Path
     missing = run_cli("report", "nope", cwd=tmp_path, env={})
     assert missing.returncode == 2
     assert "no run 'nope'" in missing.stderr
+
+
+def test_an_unscrubbed_trace_never_enters_the_run_folder(page: Page, tmp_path: Path) -> None:
+    run_dir = new_run_dir(tmp_path, "remove-pin")
+    recorder = Recorder(run_dir, "remove-pin", "sandbox", "on")
+    recorder.attach(page.context, page, "chromium")
+    page.set_content('<input aria-label="PIN">')
+    page.get_by_label("PIN").fill("2468")
+    writes: list[Callable[[], None]] = []
+    recorder.finish(
+        {"exit_code": 0}, user="Jordan", account=None, notes=[], secrets=lambda: {"2468"}, defer=writes.append
+    )
+    # Tracing has stopped and the trace is saved, but not scrubbed yet: it is not in the folder.
+    assert list(run_dir.iterdir()) == []
+    (write,) = writes
+    write()
+    trace = run_dir / "trace.zip"
+    assert b"2468" not in b"".join(data for _, data in blobs("trace.zip", trace.read_bytes()))
+    assert json.loads((run_dir / "manifest.json").read_text())["trace"] == "trace.zip"
