@@ -154,7 +154,8 @@ def test_the_scrubbed_trace_still_opens_in_the_trace_viewer(
         # Its snapshots still draw Plex Home, avatars included: the viewer serves a snapshot's
         # images from the trace alone, never from the sandbox.
         actions.filter(has_text="2. Hover").click()
-        snapshot = page.frame_locator("iframe[name=snapshot]").first
+        # The viewer draws into two frames in turn and shows one: the one shown is the snapshot.
+        snapshot = page.locator("iframe[name=snapshot]").filter(visible=True).content_frame
         expect(snapshot.get_by_text("Jordan", exact=True)).to_be_visible()
         avatars = snapshot.locator("img")
         expect(avatars).to_have_count(4)
