@@ -12,7 +12,9 @@ did nothing cannot look fast. It prints medians of wall and CPU time, and the ra
 - plexbook / plain script, for one user (target: at most 1.2);
 - the second user's cost / a one-user run (target: at most 0.35), and the same share for the
   plain script, for reference: how much of a run a user's own steps are, with no evidence
-  beyond the trace and the screenshots.
+  beyond the trace and the screenshots;
+- each pair's own second-user share, lowest to highest: the share is a difference of two
+  medians, and it moves most from one sitting to the next.
 
 It measures; it never fails on time.
 """
@@ -191,6 +193,16 @@ def main() -> None:
     (second_wall, second_cpu), (plain_wall, plain_cpu) = share(o, t), share(p, p2)
     print(f"  second user / one run     wall {second_wall:6.2f}     cpu {second_cpu:6.2f}    (target 0.35)")
     print(f"    the plain script's own  wall {plain_wall:6.2f}     cpu {plain_cpu:6.2f}    (for reference)")
+    # The share is a difference of two medians, so it moves most from one sitting to the next:
+    # each pair's own share (its two runs were minutes apart at most) shows how far.
+    print(f"    plexbook, pair by pair  wall {spread(one, two)}")
+    print(f"    plain script, likewise  wall {spread(plain, plain_two)}")
+
+
+def spread(one: list[Timing], two: list[Timing]) -> str:
+    """Each pair's second-user share (wall): lowest, median and highest."""
+    shares = sorted((b.wall_s - a.wall_s) / a.wall_s for a, b in zip(one, two, strict=True))
+    return f"{shares[0]:.2f} to {shares[-1]:.2f}, median {statistics.median(shares):.2f}"
 
 
 def share(one: Timing, two: Timing) -> tuple[float, float]:
