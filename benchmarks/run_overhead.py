@@ -194,7 +194,7 @@ def main() -> None:
     print(f"  second user / one run     wall {second_wall:6.2f}     cpu {second_cpu:6.2f}    (target 0.35)")
     print(f"    the plain script's own  wall {plain_wall:6.2f}     cpu {plain_cpu:6.2f}    (for reference)")
     # The share is a difference of two medians, so it moves most from one sitting to the next:
-    # each pair's own share (its two runs were minutes apart at most) shows how far.
+    # each pair's own share (its two runs follow one another) shows how far.
     print(f"    plexbook, pair by pair  wall {spread(one, two)}")
     print(f"    plain script, likewise  wall {spread(plain, plain_two)}")
 
