@@ -23,8 +23,10 @@ MASK_COLOR = "#4a4a4a"
 EMAIL_FIELDS = "input[type=email], input[autocomplete=username], input[autocomplete=email]"
 #: The attribute that marks the element acted on while its screenshot is taken.
 MARK = "data-plexbook-acted"
-#: How long marking waits for the element: the action itself will wait and say so if it is missing.
-MARK_TIMEOUT_MS = 2000
+#: How long marking waits for a control the page has not drawn yet. Short: a step acts on a
+#: screen it has waited for, so a control still missing is usually drift, and the action
+#: waits its own timeout after this one before it says so.
+MARK_TIMEOUT_MS = 500
 
 _MARK_SCRIPT = """(el, mark) => {
   for (const old of document.querySelectorAll(`[${mark}]`)) old.removeAttribute(mark);
