@@ -8,7 +8,7 @@ not touch): the check must say what the page shows, and never call a missing row
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -26,16 +26,28 @@ from tests.sandbox.test_screens import PLEX_HOME
 Users = list[dict[str, Any]]
 
 
-def _drawn_as(page: Page, change: Callable[[Users], Users]) -> None:
-    """The web app's Plex Home lists the users ``change`` makes of the API's answer."""
+DrawnAs = Callable[[Callable[[Users], Users]], None]
 
-    def rewrite(route: Route) -> None:
-        answer = route.fetch()
-        body = answer.json()
-        body["users"] = change(body["users"])
-        route.fulfill(response=answer, body=json.dumps(body))
 
-    page.route("**/api/v2/home/users", rewrite)
+@pytest.fixture
+def drawn_as(signed_in_page: Page) -> Iterator[DrawnAs]:
+    """Makes the web app's Plex Home list the users a change makes of the API's answer.
+
+    The page may fetch the list again as the test ends: that rewrite is dropped with the
+    route, not left to fail in the next test's setup when the context closes under it.
+    """
+
+    def draw(change: Callable[[Users], Users]) -> None:
+        def rewrite(route: Route) -> None:
+            answer = route.fetch()
+            body = answer.json()
+            body["users"] = change(body["users"])
+            route.fulfill(response=answer, body=json.dumps(body))
+
+        signed_in_page.route("**/api/v2/home/users", rewrite)
+
+    yield draw
+    signed_in_page.unroute_all(behavior="ignoreErrors")
 
 
 def _check_without_jordans_pin(page: Page, sandbox: SandboxServer) -> None:
@@ -50,23 +62,27 @@ def _check_without_jordans_pin(page: Page, sandbox: SandboxServer) -> None:
         verify_pin_state(flow, protected=False)
 
 
-def test_a_row_that_still_shows_pin_required_fails_the_outcome(signed_in_page: Page, sandbox: SandboxServer) -> None:
+def test_a_row_that_still_shows_pin_required_fails_the_outcome(
+    signed_in_page: Page, sandbox: SandboxServer, drawn_as: DrawnAs
+) -> None:
     def still_protected(users: Users) -> Users:
         return [{**user, "protected": True} if user["title"] == "Jordan" else user for user in users]
 
-    _drawn_as(signed_in_page, still_protected)
+    drawn_as(still_protected)
     with pytest.raises(FlowFailed, match='Plex Home still shows "PIN Required" for Jordan after reloading'):
         _check_without_jordans_pin(signed_in_page, sandbox)
 
 
-def test_a_missing_row_is_no_outcome(signed_in_page: Page, sandbox: SandboxServer) -> None:
+def test_a_missing_row_is_no_outcome(signed_in_page: Page, sandbox: SandboxServer, drawn_as: DrawnAs) -> None:
     # The page is not what the contract says: that is drift, reported as such, not a verdict on the PIN.
-    _drawn_as(signed_in_page, lambda users: [user for user in users if user["title"] != "Jordan"])
+    drawn_as(lambda users: [user for user in users if user["title"] != "Jordan"])
     with pytest.raises(AssertionError) as raised:
         _check_without_jordans_pin(signed_in_page, sandbox)
     assert not isinstance(raised.value, FlowFailed)
 
 
-def test_a_row_drawn_without_pin_required_passes(signed_in_page: Page, sandbox: SandboxServer) -> None:
-    _drawn_as(signed_in_page, lambda users: users)
+def test_a_row_drawn_without_pin_required_passes(
+    signed_in_page: Page, sandbox: SandboxServer, drawn_as: DrawnAs
+) -> None:
+    drawn_as(lambda users: users)
     _check_without_jordans_pin(signed_in_page, sandbox)
