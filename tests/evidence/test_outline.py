@@ -40,7 +40,7 @@ def test_the_mark_waits_for_a_late_control_and_never_picks_one_of_two(page: Page
             const late = document.createElement("a");
             late.href = "#"; late.textContent = "Edit PIN";
             document.body.append(late);
-        }, 300)"""
+        }, 100)"""
     )
     assert mark(page.get_by_role("link", name="Edit PIN")) is not None
     assert marked(page) == ["Edit PIN"]
