@@ -19,6 +19,7 @@ from typing import Any, Self
 
 from playwright.sync_api import Browser, BrowserContext, BrowserType, Playwright, sync_playwright
 
+from plexbook import unscrubbed
 from plexbook.choices import BrowserName
 
 #: Flags for a quiet, headless Chromium that phones nobody.
@@ -152,8 +153,12 @@ def launch_options(playwright: Playwright, options: BrowserOptions) -> dict[str,
     return launch
 
 
-def launch(playwright: Playwright, options: BrowserOptions | None = None) -> Browser:
-    """Launch the browser ``options`` asks for, or connect to the remote one it names."""
+def launch(playwright: Playwright, options: BrowserOptions | None = None, traces_dir: Path | None = None) -> Browser:
+    """Launch the browser ``options`` asks for, or connect to the remote one it names.
+
+    ``traces_dir``: where a launched browser records traces (a remote one records on its own
+    machine).
+    """
     options = options or BrowserOptions()
     browser_type: BrowserType = getattr(playwright, options.name)
     slow_mo = options.slow_mo_ms or None
@@ -161,7 +166,7 @@ def launch(playwright: Playwright, options: BrowserOptions | None = None) -> Bro
         return browser_type.connect(options.ws_endpoint, slow_mo=slow_mo)
     if options.cdp_endpoint:
         return browser_type.connect_over_cdp(options.cdp_endpoint, slow_mo=slow_mo)
-    return browser_type.launch(**launch_options(playwright, options))
+    return browser_type.launch(**launch_options(playwright, options), traces_dir=traces_dir)
 
 
 class BrowserSession:
@@ -185,14 +190,22 @@ class BrowserSession:
         self.browser: Browser | None = browser
 
     def start(self) -> Self:
-        """Launch what is not borrowed; raises BrowserNotFound or Playwright's error when it cannot."""
+        """Launch what is not borrowed; raises BrowserNotFound or Playwright's error when it cannot.
+
+        A browser it launches records traces into a private folder of its own, removed after
+        the browser closes; what killed processes left is removed first (:mod:`plexbook.unscrubbed`).
+        """
+        unscrubbed.sweep()
         try:
             if self.playwright is None:
                 ahead = _take_ahead()
                 self.playwright = ahead if ahead is not None else _start_playwright()
                 self._own.callback(self.playwright.stop)
             if self.browser is None:
-                self.browser = launch(self.playwright, self.options)
+                traces = None if self.options.remote else unscrubbed.new_folder()
+                if traces is not None:
+                    self._own.callback(shutil.rmtree, traces, ignore_errors=True)  # once the browser has closed
+                self.browser = launch(self.playwright, self.options, traces)
                 self._own.callback(self.browser.close)
         except BaseException:
             self.close()

@@ -2,24 +2,32 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Playwright
 
+from plexbook import unscrubbed
 from plexbook.browser import BrowserOptions, launch, launch_options
 
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(
     browser_type_launch_args: dict[str, Any], playwright: Playwright, browser_name: str
-) -> dict[str, Any]:
-    """pytest-playwright's launch, through plexbook's launcher (system Chromium fallback, quiet flags)."""
-    ours = launch_options(playwright, BrowserOptions(name=browser_name))  # type: ignore[arg-type]
+) -> Iterator[dict[str, Any]]:
+    """pytest-playwright's launch, through plexbook's launcher (system Chromium fallback, quiet
+    flags, traces recorded into a private folder removed after the session)."""
+    unscrubbed.sweep()
+    traces = unscrubbed.new_folder()
+    ours = {**launch_options(playwright, BrowserOptions(name=browser_name)), "traces_dir": traces}  # type: ignore[arg-type]
     merged = {**ours, **browser_type_launch_args}
     merged["args"] = [*ours.get("args", []), *browser_type_launch_args.get("args", [])]
-    return merged
+    try:
+        yield merged
+    finally:
+        shutil.rmtree(traces, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

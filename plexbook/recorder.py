@@ -12,7 +12,6 @@ import json
 import re
 import secrets
 import shutil
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -25,6 +24,7 @@ from typing import Any, Literal
 from playwright.sync_api import BrowserContext, Locator, Page
 
 import plexbook
+from plexbook import unscrubbed
 from plexbook.annotate import personal_data_mask, step_screenshot
 from plexbook.choices import TraceMode
 from plexbook.errors import EXIT_OK, RunStop
@@ -261,7 +261,7 @@ class Recorder:
             try:
                 if keep:
                     # Saved unscrubbed outside the run folder: only its scrubbed copy enters it.
-                    trace = Path(tempfile.mkdtemp(prefix="plexbook-trace-")) / "trace.zip"
+                    trace = unscrubbed.new_folder() / "trace.zip"
                     self._context.tracing.stop_chunk(path=trace)
                 else:
                     self._context.tracing.stop_chunk()

@@ -11,13 +11,16 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Playwright
 
+from plexbook import unscrubbed
 from plexbook.engine import RunResult
 from plexbook.evidence import verify_run
 from plexbook.pages.actions import listening
@@ -150,15 +153,17 @@ def slow_sandbox(sandbox: SandboxServer) -> SandboxServer:
 
 
 def _run_until_step(
-    base_url: str, traces: Path, step: int, signum: int, *, group: bool = False
+    base_url: str, traces: Path, step: int, signum: int, *, group: bool = False, temp: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
     """``plexbook run remove-pin`` in its own process, signalled as soon as step ``step``'s screenshot exists.
 
     With ``group``, the signal goes to the whole process group, browser and driver included,
-    as Ctrl+C at a terminal does.
+    as Ctrl+C at a terminal does. ``temp``: the temporary folder the run is given.
     """
     env = {k: v for k, v in os.environ.items() if not k.startswith("PLEX_")}
     env.update(JORDAN)
+    if temp is not None:
+        env["TMPDIR"] = str(temp)
     args = [
         "run",
         "remove-pin",
@@ -241,6 +246,54 @@ def test_ctrl_c_at_a_terminal_reaches_the_browser_too_and_the_evidence_is_still_
     # Nothing is left running: the browser and Playwright's driver went with the run.
     with pytest.raises(ProcessLookupError):
         os.killpg(int(result.args[-1]), 0)
+
+
+@pytest.fixture
+def short_temp() -> Iterator[Path]:
+    """A temporary folder of its own for the processes a test starts: a short path, since Chromium
+    keeps a socket there (a socket's path has a length limit that tmp_path can exceed)."""
+    with tempfile.TemporaryDirectory(prefix="plexbook-test-") as temp:
+        yield Path(temp)
+
+
+def test_a_killed_run_leaves_its_unscrubbed_trace_only_until_the_next_run(
+    sandbox: SandboxServer, tmp_path: Path, short_temp: Path
+) -> None:
+    temp, traces = short_temp, tmp_path / "traces"
+    killed = _run_until_step(sandbox.base_url, traces, 2, signal.SIGKILL, group=True, temp=temp)
+    assert killed.returncode == -signal.SIGKILL
+    # Nothing could clean up: Playwright's working trace is left as recorded, password and all.
+    (left,) = temp.glob(f"plexbook-unscrubbed-{killed.args[-1]}-*")
+    assert left.stat().st_mode & 0o777 == 0o700
+    assert any(ALEX[1].encode() in path.read_bytes() for path in left.rglob("*") if path.is_file())
+
+    after = run_cli(
+        *("run", "remove-pin", "--user", "Jordan", "--rehearse", "--target", sandbox.base_url),
+        *("--traces-dir", str(traces), "-q"),
+        env={**JORDAN, "TMPDIR": str(temp)},
+    )
+    assert after.returncode == 0, after.stdout + after.stderr
+    # The next run removed what the killed one left, and its own working files when it ended.
+    assert list(temp.glob("plexbook-unscrubbed-*")) == []
+    assert not any(ALEX[1].encode() in path.read_bytes() for path in temp.rglob("*") if path.is_file())
+
+
+def test_the_sweep_removes_only_what_ended_processes_left(tmp_path: Path) -> None:
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    ended.wait()
+    alive = subprocess.Popen([sys.executable, "-c", "input()"], stdin=subprocess.PIPE)
+    try:
+        pids = {"ended": ended.pid, "alive": alive.pid, "this": os.getpid()}
+        folders = {name: tmp_path / f"{unscrubbed.PREFIX}{pid}-x" for name, pid in pids.items()}
+        other = tmp_path / "playwright-artifacts-x"
+        for folder in [*folders.values(), other]:
+            (folder / "resources").mkdir(parents=True)
+            (folder / "resources" / "body.dat").write_text("secret")
+        assert unscrubbed.sweep(tmp_path) == [folders["ended"]]
+        kept = {folders["alive"].name, folders["this"].name, other.name}
+        assert {path.name for path in tmp_path.iterdir()} == kept
+    finally:
+        alive.communicate(b"\n")
 
 
 def test_a_drift_after_every_secret_was_typed_leaks_nothing(playwright: Playwright, tmp_path: Path) -> None:
