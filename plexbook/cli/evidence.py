@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,6 +17,13 @@ from plexbook.cli.common import EnvFileOption, TracesDirOption, fail
 from plexbook.errors import EXIT_FLOW_FAILED
 
 RunArg = Annotated[str, typer.Argument(help="A run folder, a run id (or its start), or 'last'.")]
+#: A run folder's name: its UTC start, its runbook and a short random id.
+_RUN_FOLDER = re.compile(r"^(?P<started>\d{8}T\d{6}Z)-(?P<runbook>[a-z0-9-]+)-[0-9a-f]{6}$")
+#: What `runs` says of a run folder with no manifest.
+UNFINISHED = (
+    "no ending recorded: the run is still going, or its process was killed before it could record one "
+    "(what it changed is unknown: check Plex)"
+)
 
 evidence_app = typer.Typer(help="Check a run's evidence.", no_args_is_help=True)
 
@@ -26,11 +35,18 @@ def _manifest(run_dir: Path) -> dict[str, Any]:
         return {}
 
 
-def _runs(traces_dir: Path) -> list[Path]:
-    """Run folders, newest first (their names start with the UTC time)."""
+def _runs(traces_dir: Path, *, unfinished: bool = False) -> list[Path]:
+    """Run folders, newest first (their names start with the UTC time); with ``unfinished``,
+    also those with no manifest yet (a run still going, or one whose process was killed)."""
     if not traces_dir.is_dir():
         return []
-    return sorted((p for p in traces_dir.iterdir() if (p / "manifest.json").is_file()), reverse=True)
+
+    def listed(path: Path) -> bool:
+        if (path / "manifest.json").is_file():
+            return True
+        return unfinished and path.is_dir() and _RUN_FOLDER.match(path.name) is not None
+
+    return sorted((p for p in traces_dir.iterdir() if listed(p)), reverse=True)
 
 
 def find_run(run: str, traces_dir: Path) -> Path:
@@ -56,6 +72,12 @@ def find_run(run: str, traces_dir: Path) -> Path:
 def _run_summary(run_dir: Path) -> dict[str, Any]:
     """One past run as `runs --json` gives it."""
     m = _manifest(run_dir)
+    named = _RUN_FOLDER.match(run_dir.name)
+    if not m and named:
+        # Only the folder's name says when the run started and what it ran.
+        started = datetime.strptime(named["started"], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+        m = {"started": started.isoformat(timespec="seconds"), "runbook": named["runbook"]}
+        m["outcome"] = {"status": "unfinished", "message": UNFINISHED}
     outcome = m.get("outcome") or {}
     return {
         "run_id": run_dir.name,
@@ -79,13 +101,16 @@ def runs(
 ) -> None:
     """List past runs, newest first: time, runbook, user, target, outcome, folder.
 
+    A run folder with no manifest shows as unfinished: a run still going, or one whose process
+    was killed before it could record how it ended.
+
     Example:
 
         plexbook runs
 
         plexbook runs --json | jq '.[] | select(.exit_code != 0) | .folder'
     """
-    found = _runs(traces_dir)
+    found = _runs(traces_dir, unfinished=True)
     if as_json:
         typer.echo(json.dumps([_run_summary(run_dir) for run_dir in found], indent=2))
         return

@@ -266,6 +266,13 @@ def test_a_killed_run_leaves_its_unscrubbed_trace_only_until_the_next_run(
     (left,) = temp.glob(f"plexbook-unscrubbed-{killed.args[-1]}-*")
     assert left.stat().st_mode & 0o777 == 0o700
     assert any(ALEX[1].encode() in path.read_bytes() for path in left.rglob("*") if path.is_file())
+    # Its run folder has no manifest, and `runs` says so rather than leave the run out.
+    (run_dir,) = traces.iterdir()
+    assert not (run_dir / "manifest.json").exists()
+    listed = run_cli("runs", "--json", "--traces-dir", str(traces))
+    (run,) = json.loads(listed.stdout)
+    assert (run["folder"], run["runbook"], run["status"]) == (str(run_dir), "remove-pin", "unfinished")
+    assert "its process was killed" in run["message"]
 
     after = run_cli(
         *("run", "remove-pin", "--user", "Jordan", "--rehearse", "--target", sandbox.base_url),
