@@ -44,11 +44,15 @@ def test_no_secret_is_left_in_any_artifact_or_output(evidence_sandbox: SandboxSe
     alex = {"PLEX_EMAIL": ALEX[0], "PLEX_PASSWORD": ALEX[1]}
     token = sign_in_token(base)
     runs: list[tuple[list[str], dict[str, str], int]] = [
-        (["remove-pin", "--user", "Jordan", "--pdf"], {**alex, "PLEX_PIN": "2468"}, 0),
+        # Two users in one command (trace chunks), the second refused: evidence of a failure.
+        (
+            ["remove-pin", "--user", "Jordan", "--user", "Alex", "--pdf"],
+            {**alex, "PLEX_PIN_JORDAN": "2468", "PLEX_PIN_ALEX": "1357"},
+            1,
+        ),
         (["reset-pin"], {**alex, "PLEX_NEW_PIN": "8642"}, 0),
         (["managed-user-pin", "--user", "Teen", "--set"], {**alex, "PLEX_NEW_PIN": "3690"}, 0),
         (["managed-user-pin", "--user", "Kid", "--remove"], alex, 0),
-        (["remove-pin", "--user", "Alex"], {**alex, "PLEX_PIN": "1357"}, 1),  # refused: evidence of a failure
         (["remove-pin", "--user", "Alex"], {"PLEX_TOKEN": token, "PLEX_PIN": "8642"}, 0),
         (
             ["reset-pin"],
@@ -63,7 +67,8 @@ def test_no_secret_is_left_in_any_artifact_or_output(evidence_sandbox: SandboxSe
         assert done.returncode == expected, done.stdout + done.stderr
         output.append(done.stdout + done.stderr)
         secrets.update({f"{k} ({args[0]})": v for k, v in env.items() if k != "PLEX_EMAIL"})
-    assert evidence_sandbox.state.user_titled("Alex").pin is None  # the runs did what they say
+    # The runs did what they say.
+    assert [evidence_sandbox.state.user_titled(u).pin for u in ("Jordan", "Alex")] == [None, None]
     # Every token the sandbox issued (sign-ins, switches) and every 2FA code of the run.
     for i, issued in enumerate(evidence_sandbox.state.sessions):
         secrets[f"session token {i}"] = issued
