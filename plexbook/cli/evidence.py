@@ -55,6 +55,8 @@ def find_run(run: str, traces_dir: Path) -> Path:
     if (as_path / "manifest.json").is_file():
         return as_path
     if as_path.is_dir():
+        if _RUN_FOLDER.match(as_path.name):
+            fail(f"{as_path} has no manifest.json: {UNFINISHED}")
         fail(f"{as_path} is not a run folder (no manifest.json)")
     runs = _runs(traces_dir)
     if run == "last":

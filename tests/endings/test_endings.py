@@ -273,6 +273,9 @@ def test_a_killed_run_leaves_its_unscrubbed_trace_only_until_the_next_run(
     (run,) = json.loads(listed.stdout)
     assert (run["folder"], run["runbook"], run["status"]) == (str(run_dir), "remove-pin", "unfinished")
     assert "its process was killed" in run["message"]
+    verified = run_cli("evidence", "verify", str(run_dir))
+    assert verified.returncode == 2
+    assert verified.stderr.strip().endswith(f"{run_dir} has no manifest.json: {run['message']}")
 
     after = run_cli(
         *("run", "remove-pin", "--user", "Jordan", "--rehearse", "--target", sandbox.base_url),
