@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Browser, Playwright
 
 from plexbook import unscrubbed
-from plexbook.browser import BrowserOptions, launch, launch_options
+from plexbook.browser import BrowserOptions, launch, launch_options, traces_folder
 
 
 @pytest.fixture(scope="session")
@@ -20,14 +20,17 @@ def browser_type_launch_args(
     """pytest-playwright's launch, through plexbook's launcher (system Chromium fallback, quiet
     flags, traces recorded into a private folder removed after the session)."""
     unscrubbed.sweep()
-    traces = unscrubbed.new_folder()
-    ours = {**launch_options(playwright, BrowserOptions(name=browser_name)), "traces_dir": traces}  # type: ignore[arg-type]
+    traces = traces_folder()
+    ours = launch_options(playwright, BrowserOptions(name=browser_name))  # type: ignore[arg-type]
+    if traces is not None:
+        ours["traces_dir"] = traces
     merged = {**ours, **browser_type_launch_args}
     merged["args"] = [*ours.get("args", []), *browser_type_launch_args.get("args", [])]
     try:
         yield merged
     finally:
-        shutil.rmtree(traces, ignore_errors=True)
+        if traces is not None:
+            shutil.rmtree(traces, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
