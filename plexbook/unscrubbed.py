@@ -3,7 +3,8 @@
 Playwright records a trace into files as the run goes (what was typed, request bodies), and
 each run's chunk is saved to a zip before it is scrubbed. Both go into folders of the
 system's temporary folder named ``plexbook-unscrubbed-<pid>-*``, readable by their owner
-only, which the run removes when it ends. A process killed outright (SIGKILL, a CI job's
+only: a chunk's folder is removed once its copy is scrubbed, the browser's once the browser
+has closed. A process killed outright (SIGKILL, a CI job's
 time limit, a machine that loses power) removes nothing: the next plexbook command that
 starts a browser removes every such folder whose process is gone.
 """

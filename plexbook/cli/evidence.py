@@ -17,7 +17,7 @@ from plexbook.cli.common import EnvFileOption, TracesDirOption, fail
 from plexbook.errors import EXIT_FLOW_FAILED
 
 RunArg = Annotated[str, typer.Argument(help="A run folder, a run id (or its start), or 'last'.")]
-#: A run folder's name: its UTC start, its runbook and a short random id.
+#: A run folder's name: its UTC start, its runbook and a short random id (``recorder.new_run_dir``).
 _RUN_FOLDER = re.compile(r"^(?P<started>\d{8}T\d{6}Z)-(?P<runbook>[a-z0-9-]+)-[0-9a-f]{6}$")
 #: What `runs` says of a run folder with no manifest.
 UNFINISHED = (
