@@ -169,15 +169,6 @@ def launch(playwright: Playwright, options: BrowserOptions | None = None, traces
     return browser_type.launch(**launch_options(playwright, options), traces_dir=traces_dir)
 
 
-def traces_folder() -> Path | None:
-    """A private folder for the browser's traces; None leaves them to Playwright's default,
-    whose launch then says what is wrong with the temporary folder (full, say)."""
-    try:
-        return unscrubbed.new_folder()
-    except OSError:
-        return None
-
-
 class BrowserSession:
     """A browser for one or more runs: this owns its launch and its close.
 
@@ -211,9 +202,8 @@ class BrowserSession:
                 self.playwright = ahead if ahead is not None else _start_playwright()
                 self._own.callback(self.playwright.stop)
             if self.browser is None:
-                traces = None if self.options.remote else traces_folder()
-                if traces is not None:
-                    self._own.callback(shutil.rmtree, traces, ignore_errors=True)  # once the browser has closed
+                # Entered before the browser's close is registered, so it is left after it.
+                traces = None if self.options.remote else self._own.enter_context(unscrubbed.browser_traces())
                 self.browser = launch(self.playwright, self.options, traces)
                 self._own.callback(self.browser.close)
         except BaseException:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -10,7 +9,7 @@ import pytest
 from playwright.sync_api import Browser, Playwright
 
 from plexbook import unscrubbed
-from plexbook.browser import BrowserOptions, launch, launch_options, traces_folder
+from plexbook.browser import BrowserOptions, launch, launch_options
 
 
 @pytest.fixture(scope="session")
@@ -20,17 +19,13 @@ def browser_type_launch_args(
     """pytest-playwright's launch, through plexbook's launcher (system Chromium fallback, quiet
     flags, traces recorded into a private folder removed after the session)."""
     unscrubbed.sweep()
-    traces = traces_folder()
-    ours = launch_options(playwright, BrowserOptions(name=browser_name))  # type: ignore[arg-type]
-    if traces is not None:
-        ours["traces_dir"] = traces
-    merged = {**ours, **browser_type_launch_args}
-    merged["args"] = [*ours.get("args", []), *browser_type_launch_args.get("args", [])]
-    try:
-        yield merged
-    finally:
+    with unscrubbed.browser_traces() as traces:
+        ours = launch_options(playwright, BrowserOptions(name=browser_name))  # type: ignore[arg-type]
         if traces is not None:
-            shutil.rmtree(traces, ignore_errors=True)
+            ours["traces_dir"] = traces
+        merged = {**ours, **browser_type_launch_args}
+        merged["args"] = [*ours.get("args", []), *browser_type_launch_args.get("args", [])]
+        yield merged
 
 
 @pytest.fixture(scope="session")

@@ -16,6 +16,8 @@ import re
 import shutil
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 PREFIX = "plexbook-unscrubbed-"
@@ -28,6 +30,22 @@ _ABANDONED_AFTER_S = 24 * 3600
 def new_folder() -> Path:
     """A new private folder for this process's unscrubbed trace files."""
     return Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-"))
+
+
+@contextmanager
+def browser_traces() -> Iterator[Path | None]:
+    """A new folder for a browser's traces, removed when the block ends (after the browser has
+    closed). None if it cannot be made (a full disk, say): Playwright's default folder then,
+    whose launch says what is wrong with the temporary folder."""
+    try:
+        folder: Path | None = new_folder()
+    except OSError:
+        folder = None
+    try:
+        yield folder
+    finally:
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def sweep(parent: Path | None = None) -> list[Path]:
