@@ -2,11 +2,16 @@
 
 Playwright records a trace into files as the run goes (what was typed, request bodies), and
 each run's chunk is saved to a zip before it is scrubbed. Both go into folders of the
-system's temporary folder named ``plexbook-unscrubbed-<pid>-*``, readable by their owner
-only: a chunk's folder is removed once its copy is scrubbed, the browser's once the browser
-has closed. A process killed outright (SIGKILL, a CI job's
-time limit, a machine that loses power) removes nothing: the next plexbook command that
-starts a browser removes every such folder whose process is gone.
+system's temporary folder named ``plexbook-unscrubbed-<pid>-<pid space>-*``, readable by
+their owner only: a chunk's folder is removed once its copy is scrubbed, the browser's once
+the browser has closed. A process killed outright (SIGKILL, a CI job's time limit, a machine
+that loses power) removes nothing: the next plexbook command that starts a browser removes
+every such folder whose process is gone.
+
+A process id means something only among the processes that share it: containers that share
+one temporary folder but not their processes each have their own. So the name also says which
+processes its id belongs to (the process-id namespace, on Linux), and a folder from another
+is taken for a leftover only once it is a day old, as where no process can be asked at all.
 """
 
 from __future__ import annotations
@@ -21,15 +26,29 @@ from contextlib import contextmanager
 from pathlib import Path
 
 PREFIX = "plexbook-unscrubbed-"
-_NAME = re.compile(re.escape(PREFIX) + r"(\d+)-")
-#: Where no process can be asked whether it still runs (Windows), a folder this old is taken
-#: for a leftover: no run lasts a day.
+_NAME = re.compile(re.escape(PREFIX) + r"(\d+)-(\d+)-")
+#: Where no process can be asked whether it still runs (Windows, or a process of another
+#: container), a folder this old is taken for a leftover: no run lasts a day.
 _ABANDONED_AFTER_S = 24 * 3600
+
+
+def pid_space() -> int:
+    """Which processes this process's id is told apart among: its process-id namespace on
+    Linux, 0 where there is no such thing to read."""
+    try:
+        return os.stat("/proc/self/ns/pid").st_ino
+    except OSError:
+        return 0
+
+
+def name_prefix(pid: int, space: int) -> str:
+    """How the folders of process ``pid`` (of process-id space ``space``) are named."""
+    return f"{PREFIX}{pid}-{space}-"
 
 
 def new_folder() -> Path:
     """A new private folder for this process's unscrubbed trace files."""
-    return Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-"))
+    return Path(tempfile.mkdtemp(prefix=name_prefix(os.getpid(), pid_space())))
 
 
 @contextmanager
@@ -50,16 +69,20 @@ def browser_traces() -> Iterator[Path | None]:
 
 def sweep(parent: Path | None = None) -> list[Path]:
     """Remove what killed processes left (their folders in ``parent``, the temporary folder by
-    default); returns the folders removed. Other users' folders and live processes' are left."""
+    default); returns the folders removed. Other users' folders and live processes' are left,
+    and those of another process-id space until nothing has been written in them for a day."""
     parent = parent or Path(tempfile.gettempdir())
     removed: list[Path] = []
     try:
         candidates = [p for p in parent.iterdir() if p.name.startswith(PREFIX)]
     except OSError:
         return removed
+    space = pid_space()
     for folder in candidates:
         match = _NAME.match(folder.name)
-        if match is None or not _left_behind(folder, int(match.group(1))):
+        # A name that does not say its process's space (an older plexbook's) is another's.
+        pid = int(match.group(1)) if match is not None and int(match.group(2)) == space else None
+        if not _left_behind(folder, pid):
             continue
         shutil.rmtree(folder, ignore_errors=True)
         if not folder.exists():
@@ -67,15 +90,18 @@ def sweep(parent: Path | None = None) -> list[Path]:
     return removed
 
 
-def _left_behind(folder: Path, pid: int) -> bool:
+def _left_behind(folder: Path, pid: int | None) -> bool:
+    """Whether ``folder`` is a leftover; ``pid`` is its process's id, None if it cannot be asked."""
     try:
         info = folder.stat()
     except OSError:
         return False
-    if os.name != "posix":
-        # os.kill(pid, 0) would end the process there, not ask about it.
-        return time.time() - info.st_mtime > _ABANDONED_AFTER_S
-    if info.st_uid != os.getuid() or pid == os.getpid():
+    if os.name == "posix" and info.st_uid != os.getuid():
+        return False
+    if pid is None or os.name != "posix":
+        # os.kill(pid, 0) would end the process on Windows, not ask about it.
+        return time.time() - _last_written(folder, info.st_mtime) > _ABANDONED_AFTER_S
+    if pid == os.getpid():
         return False
     try:
         os.kill(pid, 0)
@@ -84,3 +110,14 @@ def _left_behind(folder: Path, pid: int) -> bool:
     except OSError:
         return False  # alive, under another user
     return False
+
+
+def _last_written(folder: Path, own: float) -> float:
+    """When anything in ``folder`` last changed: a live run writes into its subfolders."""
+    latest = own
+    try:
+        for path in folder.rglob("*"):
+            latest = max(latest, path.lstat().st_mtime)
+    except OSError:
+        pass
+    return latest

@@ -293,14 +293,22 @@ def test_the_sweep_removes_only_what_ended_processes_left(tmp_path: Path) -> Non
     ended.wait()
     alive = subprocess.Popen([sys.executable, "-c", "input()"], stdin=subprocess.PIPE)
     try:
+        here, elsewhere = unscrubbed.pid_space(), unscrubbed.pid_space() + 1
         pids = {"ended": ended.pid, "alive": alive.pid, "this": os.getpid()}
-        folders = {name: tmp_path / f"{unscrubbed.PREFIX}{pid}-x" for name, pid in pids.items()}
+        folders = {name: tmp_path / f"{unscrubbed.name_prefix(pid, here)}x" for name, pid in pids.items()}
+        # Another container's processes: its ids say nothing here, so only age tells.
+        folders["elsewhere"] = tmp_path / f"{unscrubbed.name_prefix(ended.pid, elsewhere)}x"
+        folders["elsewhere, a day old"] = tmp_path / f"{unscrubbed.name_prefix(ended.pid, elsewhere)}y"
         other = tmp_path / "playwright-artifacts-x"
         for folder in [*folders.values(), other]:
             (folder / "resources").mkdir(parents=True)
             (folder / "resources" / "body.dat").write_text("secret")
-        assert unscrubbed.sweep(tmp_path) == [folders["ended"]]
-        kept = {folders["alive"].name, folders["this"].name, other.name}
+        day_old = time.time() - 25 * 3600
+        for path in folders["elsewhere, a day old"].rglob("*"):
+            os.utime(path, (day_old, day_old))
+        os.utime(folders["elsewhere, a day old"], (day_old, day_old))
+        assert sorted(unscrubbed.sweep(tmp_path)) == sorted([folders["ended"], folders["elsewhere, a day old"]])
+        kept = {folders[name].name for name in ("alive", "this", "elsewhere")} | {other.name}
         assert {path.name for path in tmp_path.iterdir()} == kept
     finally:
         alive.communicate(b"\n")
