@@ -9,6 +9,7 @@ is headless unless asked otherwise, with flags that keep Chromium off the networ
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import threading
 from collections.abc import Callable, Iterator
@@ -16,11 +17,14 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Self
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 from playwright.sync_api import Browser, BrowserContext, BrowserType, Playwright, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 
 from plexbook import unscrubbed
 from plexbook.choices import BrowserName
+from plexbook.scrub import REDACTED, Scrubber
 
 #: Flags for a quiet, headless Chromium that phones nobody.
 QUIET_CHROMIUM_ARGS = (
@@ -31,6 +35,14 @@ QUIET_CHROMIUM_ARGS = (
     "--disable-sync",
 )
 SYSTEM_CHROMIUM = ("/usr/bin/chromium", "chromium-browser", "chromium", "google-chrome")
+#: Where a remote browser's address is read when the command line does not give it: a
+#: command line is open to anyone who can list the machine's processes, and the address of a
+#: hosted browser usually holds its key.
+BROWSER_ENDPOINT_VARIABLE = "PLEXBOOK_BROWSER_ENDPOINT"
+CDP_ENDPOINT_VARIABLE = "PLEXBOOK_CDP_ENDPOINT"
+#: Query parameters of a remote browser's address that hold a credential: Browserless' token,
+#: an API key, a signature, capabilities that carry an access key.
+_CREDENTIAL_PARAM = re.compile(r"(?i)token|key|secret|pass|auth|sig|cred|cap")
 
 
 #: A Playwright started ahead of need in this thread (:func:`playwright_ahead`), for the first
@@ -87,6 +99,41 @@ class BrowserNotFound(RuntimeError):
     """No usable browser: neither Playwright's own nor a system one."""
 
 
+class RemoteBrowserUnreachable(RuntimeError):
+    """The remote browser did not let plexbook connect; the message shows its address without credentials."""
+
+
+def endpoint_credentials(url: str) -> list[tuple[str, str]]:
+    """Every credential in a remote browser's address, as (where, value): the password of its
+    user part and the values of query parameters named like a credential (``token``, ``apiKey``)."""
+    parts = urlsplit(url)
+    found = [("password", unquote(parts.password))] if parts.password else []
+    found += [(name, value) for name, value in parse_qsl(parts.query) if value and _CREDENTIAL_PARAM.search(name)]
+    return found
+
+
+def credential_on_command_line(option: str, endpoint: str | None, variable: str) -> str | None:
+    """Why ``endpoint``, given as ``option`` on a command line, must come from ``variable`` instead
+    (the environment or .env); None when it holds no credential."""
+    held = [where for where, _ in endpoint_credentials(endpoint)] if endpoint else []
+    if not held:
+        return None
+    return (
+        f"{option} holds a credential ({', '.join(held)}), and a command line is open to anyone who can list "
+        f"this machine's processes: set {variable} in the environment or .env instead"
+    )
+
+
+def shown_endpoint(url: str) -> str:
+    """A remote browser's address as messages show it: each credential replaced as the scrubber does."""
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if parts.password:
+        netloc = f"{parts.username or ''}:{REDACTED}@{netloc.rpartition('@')[2]}"
+    query = [(n, REDACTED if v and _CREDENTIAL_PARAM.search(n) else v) for n, v in parse_qsl(parts.query, True)]
+    return urlunsplit(parts._replace(netloc=netloc, query=urlencode(query, safe="[]")))
+
+
 @dataclass(frozen=True)
 class BrowserOptions:
     """How the user asked for the browser to run."""
@@ -103,6 +150,10 @@ class BrowserOptions:
     def remote(self) -> str | None:
         """Where the remote browser is, if the browser is remote."""
         return self.ws_endpoint or self.cdp_endpoint
+
+    def credentials(self) -> set[str]:
+        """The secrets in the remote browser's address, which no artifact or message may show."""
+        return {value for _, value in endpoint_credentials(self.remote)} if self.remote else set()
 
 
 def _system_chromium() -> str | None:
@@ -162,11 +213,18 @@ def launch(playwright: Playwright, options: BrowserOptions | None = None, traces
     options = options or BrowserOptions()
     browser_type: BrowserType = getattr(playwright, options.name)
     slow_mo = options.slow_mo_ms or None
-    if options.ws_endpoint:
-        return browser_type.connect(options.ws_endpoint, slow_mo=slow_mo)
-    if options.cdp_endpoint:
-        return browser_type.connect_over_cdp(options.cdp_endpoint, slow_mo=slow_mo)
-    return browser_type.launch(**launch_options(playwright, options), traces_dir=traces_dir)
+    if options.remote is None:
+        return browser_type.launch(**launch_options(playwright, options), traces_dir=traces_dir)
+    try:
+        if options.ws_endpoint:
+            return browser_type.connect(options.ws_endpoint, slow_mo=slow_mo)
+        return browser_type.connect_over_cdp(options.remote, slow_mo=slow_mo)
+    except PlaywrightError as exc:
+        # Playwright quotes a CDP address whole, credentials and all: none of it goes further.
+        said = Scrubber(options.credentials()).text(str(exc).strip().splitlines()[0] if str(exc).strip() else "")
+        raise RemoteBrowserUnreachable(
+            f"could not connect to the remote browser at {shown_endpoint(options.remote)}: {said or type(exc).__name__}"
+        ) from None
 
 
 class BrowserSession:

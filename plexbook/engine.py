@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Self
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright
 from playwright.sync_api import Error as PlaywrightError
 
-from plexbook.browser import BrowserNotFound, BrowserOptions, BrowserSession
+from plexbook.browser import BrowserNotFound, BrowserOptions, BrowserSession, RemoteBrowserUnreachable
 from plexbook.choices import TraceMode
 from plexbook.config import SecretSource, Target
 from plexbook.drift import DriftReport, diagnose
@@ -196,15 +196,20 @@ def execute_all(
         return []
     for request in requests:
         check_request(request)
+        # A remote browser's key, say: no artifact or message may show it.
+        for credential in request.settings.browser.credentials():
+            request.secrets.register(credential)
     settings = requests[0].settings
     session = BrowserSession(settings.browser, playwright, browser)
     # Python waits while the browser starts: the modules a run needs later load meanwhile.
     threading.Thread(target=load_run_modules, name="plexbook-imports", daemon=True).start()
     try:
         session.start()
+    except RemoteBrowserUnreachable as exc:
+        return [_not_started(request, _open_evidence(request), str(exc), EXIT_UNREACHABLE) for request in requests]
     except (BrowserNotFound, PlaywrightError) as exc:
-        message = f"cannot start the browser: {_first_lines(exc)}"
-        return [_not_started(request, _open_evidence(request), message) for request in requests]
+        message = f"the browser could not start: {_first_lines(exc)}"
+        return [_not_started(request, _open_evidence(request), message, EXIT_BAD_INPUT) for request in requests]
     results: list[RunResult] = []
     writers = EvidenceWriters()
     try:
@@ -233,7 +238,7 @@ def shared_browser(options: BrowserOptions) -> Iterator[BrowserSession | None]:
     session = BrowserSession(options)
     try:
         session.start()
-    except (BrowserNotFound, PlaywrightError):
+    except (BrowserNotFound, RemoteBrowserUnreachable, PlaywrightError):
         yield None
         return
     with session:
@@ -366,8 +371,9 @@ def _open_evidence(request: RunRequest) -> Recorder:
     return recorder
 
 
-def _not_started(request: RunRequest, recorder: Recorder, message: str) -> RunResult:
-    result = RunResult(request.runbook.name, recorder.run_dir, EXIT_BAD_INPUT, RunStatus.BAD_INPUT, message)
+def _not_started(request: RunRequest, recorder: Recorder, message: str, code: int) -> RunResult:
+    status = RunStatus.of_exit_code(code)
+    result = _scrubbed(RunResult(request.runbook.name, recorder.run_dir, code, status, f"start-up: {message}"), request)
     _finish(recorder, result, request, None, None, set())
     return result
 
@@ -401,7 +407,7 @@ def _run(request: RunRequest, shared: SharedContext, recorder: Recorder, scope: 
         result = RunResult(book.name, recorder.run_dir, code, RunStatus.INTERRUPTED, "interrupted before any step ran")
     except PlaywrightError as exc:
         # The browser or its context went away before the steps began: nothing was committed.
-        message = f"the browser closed or crashed before the first step ({_first_lines(exc)})"
+        message = f"start-up: the browser closed or crashed before the first step ({_first_lines(exc)})"
         result = RunResult(book.name, recorder.run_dir, EXIT_FLOW_FAILED, RunStatus.FAILED, message)
     finally:
         result = _scrubbed(result, request)

@@ -9,7 +9,14 @@ import pytest
 from playwright.sync_api import Browser, Playwright
 
 from plexbook import unscrubbed
-from plexbook.browser import BrowserOptions, launch, launch_options
+from plexbook.browser import (
+    BROWSER_ENDPOINT_VARIABLE,
+    CDP_ENDPOINT_VARIABLE,
+    BrowserOptions,
+    launch,
+    launch_options,
+)
+from plexbook.config import load_environment
 
 
 @pytest.fixture(scope="session")
@@ -30,9 +37,13 @@ def browser_type_launch_args(
 
 @pytest.fixture(scope="session")
 def browser(request: pytest.FixtureRequest, playwright: Playwright, browser_name: str) -> Iterator[Browser]:
-    """pytest-playwright's browser, or the remote one --plex-browser-endpoint / --plex-cdp-endpoint names."""
+    """pytest-playwright's browser, or the remote one --plex-browser-endpoint / --plex-cdp-endpoint names
+    (else PLEXBOOK_BROWSER_ENDPOINT / PLEXBOOK_CDP_ENDPOINT, from the environment or .env)."""
     ws = request.config.getoption("--plex-browser-endpoint", None)
     cdp = request.config.getoption("--plex-cdp-endpoint", None)
+    if not ws and not cdp:
+        environ = load_environment()
+        ws, cdp = environ.get(BROWSER_ENDPOINT_VARIABLE) or None, environ.get(CDP_ENDPOINT_VARIABLE) or None
     if ws or cdp:
         remote = BrowserOptions(name=browser_name, ws_endpoint=ws, cdp_endpoint=cdp)  # type: ignore[arg-type]
         browser = launch(playwright, remote)

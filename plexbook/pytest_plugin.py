@@ -10,7 +10,9 @@ sandbox; ``--plex-target live`` (credentials from the environment or .env) or
 pytest-playwright's own options apply: ``--browser``, ``--headed``, ``--slowmo`` choose the
 browser the runs use, ``--tracing`` their trace mode and ``--output`` where evidence goes.
 ``--plex-browser-endpoint ws://...`` or ``--plex-cdp-endpoint http://...`` puts pytest-playwright's
-``browser`` on a remote browser instead.
+``browser`` on a remote browser instead; an address that holds a key is read from
+``PLEXBOOK_BROWSER_ENDPOINT`` or ``PLEXBOOK_CDP_ENDPOINT`` (the environment or .env), never the
+command line.
 
 The plugin also makes pytest-playwright fall back to a system Chromium when Playwright's
 own browser is not installed, through plexbook's one browser launcher.
@@ -23,7 +25,12 @@ from pathlib import Path
 
 import pytest
 
-from plexbook.browser import BrowserOptions
+from plexbook.browser import (
+    BROWSER_ENDPOINT_VARIABLE,
+    CDP_ENDPOINT_VARIABLE,
+    BrowserOptions,
+    credential_on_command_line,
+)
 from plexbook.choices import TraceMode
 from plexbook.config import SecretSource, load_environment
 from plexbook.engine import RunRequest, RunSettings
@@ -62,6 +69,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @pytest.hookimpl(trylast=True)
 def pytest_configure(config: pytest.Config) -> None:
+    for option, variable in (
+        ("--plex-browser-endpoint", BROWSER_ENDPOINT_VARIABLE),
+        ("--plex-cdp-endpoint", CDP_ENDPOINT_VARIABLE),
+    ):
+        refused = credential_on_command_line(option, config.getoption(option, None), variable)
+        if refused:
+            raise pytest.UsageError(refused)
     # Registered last, so its browser_type_launch_args overrides pytest-playwright's
     # whichever order the two plugins were loaded in.
     config.pluginmanager.import_plugin("plexbook.pytest_launch")

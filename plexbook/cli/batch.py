@@ -83,7 +83,8 @@ def batch(
 
     if workers < 1:
         fail("--workers must be 1 or more")
-    browser = browser_options_for("chromium", False, 0, browser_endpoint, cdp_endpoint)
+    environ = load_environment(env_file)
+    browser = browser_options_for("chromium", False, 0, browser_endpoint, cdp_endpoint, environ)
     settings = RunSettings(browser, trace, timeout, traces_dir, show_personal_data=show_personal_data)
     check_traces_dir(traces_dir)
     try:
@@ -92,7 +93,6 @@ def batch(
         variant = (
             sandbox_variant_named(sandbox_variant, sandbox_seed) if any(r.target == "sandbox" for r in rows) else None
         )
-        environ = load_environment(env_file)
         with progress_display(quiet, verbose) as shown, signals_stop_runs(settings.stop):
             watched = replace(settings, progress=shown)
             job = Batch(rows, watched, environ, workers, stop_on_failure, variant, on_result=_said)

@@ -96,7 +96,8 @@ def check(
         fail("choose one of --strict-baselines and --update-baselines")
     mode: StructureMode = "update" if update_baselines else "strict" if strict_baselines else "warn"
     folder = baselines_folder(baselines, mode)
-    browser = browser_options_for("chromium", headed, 0, browser_endpoint, cdp_endpoint)
+    environ = load_environment(env_file)
+    browser = browser_options_for("chromium", headed, 0, browser_endpoint, cdp_endpoint, environ)
     settings = RunSettings(browser, "on", timeout, traces_dir, show_personal_data=show_personal_data)
     results: list[CaseResult] = []
     try:
@@ -104,7 +105,7 @@ def check(
         with (
             progress_display(quiet, verbose) as shown,
             signals_stop_runs(settings.stop),
-            resolve_target(target, load_environment(env_file), variant) as resolved,
+            resolve_target(target, environ, variant) as resolved,
             one_browser(settings.browser) as run,
         ):
             settings = replace(settings, progress=shown)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
@@ -76,34 +76,70 @@ BrowserEndpointOption = Annotated[
     typer.Option(
         "--browser-endpoint",
         help="Use a remote browser: a Playwright browser server's ws:// address "
-        "(launchServer, run-server, Browserless, Moon, a hosted Playwright service).",
+        "(launchServer, run-server, Browserless, Moon, a hosted Playwright service). "
+        "An address that holds a key or token goes in PLEXBOOK_BROWSER_ENDPOINT (environment or .env) instead.",
     ),
 ]
 CdpEndpointOption = Annotated[
     str | None,
     typer.Option(
-        "--cdp-endpoint", help="Use a running Chromium started with --remote-debugging-port: its http:// address."
+        "--cdp-endpoint",
+        help="Use a running Chromium started with --remote-debugging-port: its http:// address. "
+        "An address that holds a key or token goes in PLEXBOOK_CDP_ENDPOINT (environment or .env) instead.",
     ),
 ]
 
 
 def browser_options_for(
-    name: BrowserName, headed: bool, slow_mo: float, browser_endpoint: str | None, cdp_endpoint: str | None
+    name: BrowserName,
+    headed: bool,
+    slow_mo: float,
+    browser_endpoint: str | None,
+    cdp_endpoint: str | None,
+    environ: Mapping[str, str],
 ) -> BrowserOptions:
-    """The browser a command asked for, its remote endpoint checked in one line (BadInput-style exit 2)."""
-    from plexbook.browser import BrowserOptions
+    """The browser a command asked for, its remote endpoint checked in one line (BadInput-style exit 2).
 
+    Without either option, ``environ`` (the environment over .env) may name a remote browser in
+    PLEXBOOK_BROWSER_ENDPOINT or PLEXBOOK_CDP_ENDPOINT. An address with a credential in it is
+    refused on the command line, where anyone who can list this machine's processes reads it.
+    """
+    from plexbook.browser import (
+        BROWSER_ENDPOINT_VARIABLE,
+        CDP_ENDPOINT_VARIABLE,
+        BrowserOptions,
+        credential_on_command_line,
+    )
+
+    for option, given, variable in (
+        ("--browser-endpoint", browser_endpoint, BROWSER_ENDPOINT_VARIABLE),
+        ("--cdp-endpoint", cdp_endpoint, CDP_ENDPOINT_VARIABLE),
+    ):
+        refused = credential_on_command_line(option, given, variable)
+        if refused:
+            fail(refused)
+    ws_source, cdp_source = "--browser-endpoint", "--cdp-endpoint"
+    if not browser_endpoint and not cdp_endpoint:
+        browser_endpoint = environ.get(BROWSER_ENDPOINT_VARIABLE) or None
+        cdp_endpoint = environ.get(CDP_ENDPOINT_VARIABLE) or None
+        ws_source, cdp_source = BROWSER_ENDPOINT_VARIABLE, CDP_ENDPOINT_VARIABLE
     if browser_endpoint and cdp_endpoint:
-        fail("choose one of --browser-endpoint and --cdp-endpoint")
+        fail(f"choose one of {ws_source} and {cdp_source}")
     if browser_endpoint and not browser_endpoint.startswith(("ws://", "wss://")):
-        fail(f"--browser-endpoint must be a ws:// or wss:// address (got {browser_endpoint!r})")
+        fail(f"{ws_source} must be a ws:// or wss:// address (got {_shown(browser_endpoint)!r})")
     if cdp_endpoint and not cdp_endpoint.startswith(("http://", "https://", "ws://", "wss://")):
-        fail(f"--cdp-endpoint must be an http:// or ws:// address (got {cdp_endpoint!r})")
+        fail(f"{cdp_source} must be an http:// or ws:// address (got {_shown(cdp_endpoint)!r})")
     if cdp_endpoint and name != "chromium":
-        fail("--cdp-endpoint speaks Chromium's protocol: leave --browser at chromium")
+        fail(f"{cdp_source} speaks Chromium's protocol: leave --browser at chromium")
     if (browser_endpoint or cdp_endpoint) and headed:
         fail("--headed applies to a browser plexbook starts, not to a remote one")
     return BrowserOptions(name, headed, slow_mo, browser_endpoint, cdp_endpoint)
+
+
+def _shown(endpoint: str) -> str:
+    from plexbook.browser import shown_endpoint
+
+    return shown_endpoint(endpoint)
 
 
 def check_traces_dir(traces_dir: Path) -> None:

@@ -187,7 +187,8 @@ def run(
     if twice:
         fail(f"--user {twice[0]} is given more than once")
     mode: Mode | None = ("set" if set_pin else "remove") if book.name == "managed-user-pin" else None
-    browser_options = browser_options_for(browser, headed, slow_mo, browser_endpoint, cdp_endpoint)
+    environ = load_environment(env_file)
+    browser_options = browser_options_for(browser, headed, slow_mo, browser_endpoint, cdp_endpoint, environ)
     settings = RunSettings(browser_options, trace, timeout, traces_dir, pdf, show_personal_data=show_personal_data)
     check_traces_dir(traces_dir)
     try:
@@ -196,7 +197,7 @@ def run(
         with (
             progress_display(quiet, verbose) as shown,
             signals_stop_runs(settings.stop),
-            resolve_target(target, load_environment(env_file), variant) as resolved,
+            resolve_target(target, environ, variant) as resolved,
         ):
             watched = replace(settings, progress=shown)
             requests = [

@@ -10,12 +10,16 @@ import json
 import os
 import subprocess
 import sys
+import threading
+import zipfile
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from plexbook.evidence import verify_run
 from plexbook.sandbox import SandboxServer
+from plexbook.scrub import encoded_forms
 from tests.conftest import ALEX, run_cli
 
 NO_LOCAL_BROWSER = {"PLEXBOOK_BROWSER_PATH": "/nonexistent/chromium"}
@@ -78,21 +82,88 @@ def test_batch_on_a_browser_server(browser_server: str, classic_sandbox: Sandbox
     assert classic_sandbox.state.user_titled("Kid").pin is None
 
 
+#: A hosted browser's key, as Browserless takes it: in the address's query.
+KEY = "remote-key-7f3a9c"
+
+
+def _holding(root: Path, secret: str) -> list[str]:
+    """Every file under ``root`` (and every entry of every zip) that holds ``secret`` in any written form."""
+    forms = [form.encode() for form in encoded_forms(secret)]
+    found = []
+    for path in (p for p in root.rglob("*") if p.is_file()):
+        data = path.read_bytes()
+        blobs = [data]
+        if zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as archive:
+                blobs += [archive.read(name) for name in archive.namelist()]
+        found += [str(path) for blob in blobs if any(form in blob for form in forms)]
+    return found
+
+
+def test_a_remote_browser_s_key_comes_from_dotenv_and_is_in_no_artifact_or_output(
+    browser_server: str, classic_sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    (tmp_path / ".env").write_text(f"PLEXBOOK_BROWSER_ENDPOINT={browser_server}?token={KEY}\n")
+    args = ("run", "remove-pin", "--user", "Jordan", "--target", classic_sandbox.base_url, "--traces-dir", "traces")
+    done = run_cli(*args, cwd=tmp_path, env=JORDAN_ENV)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert classic_sandbox.state.user_titled("Jordan").pin is None
+    assert KEY not in done.stdout + done.stderr
+    assert _holding(tmp_path / "traces", KEY) == []
+
+    # On the command line the same address is refused before anything starts, and not echoed.
+    refused = run_cli(*args, "--browser-endpoint", f"{browser_server}?token={KEY}", cwd=tmp_path, env=JORDAN_ENV)
+    assert refused.returncode == 2
+    assert "set PLEXBOOK_BROWSER_ENDPOINT in the environment or .env instead" in refused.stderr
+    assert KEY not in refused.stdout + refused.stderr
+    assert len(list((tmp_path / "traces").iterdir())) == 1
+
+
+class _Refusing(BaseHTTPRequestHandler):
+    """A debugging address that turns the key away, as a hosted browser does a wrong one."""
+
+    def do_GET(self) -> None:
+        self.send_response(401)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_a_remote_browser_that_refuses_is_unreachable_and_its_key_stays_out(tmp_path: Path) -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Refusing)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        # A name the scrubber's own list of sensitive parameters does not hold.
+        endpoint = f"http://127.0.0.1:{server.server_address[1]}/?apiKey={KEY}"
+        done = run_cli(
+            "run", "remove-pin", "--user", "Jordan", "--traces-dir", "traces",
+            cwd=tmp_path, env={**JORDAN_ENV, "PLEXBOOK_CDP_ENDPOINT": endpoint},
+        )  # fmt: skip
+    finally:
+        server.shutdown()
+    assert done.returncode == 3, done.stdout + done.stderr
+    # Playwright quotes a CDP address whole; what reaches a person has the key taken out.
+    assert "unreachable at start-up: could not connect to the remote browser at http://127.0.0.1:" in done.stderr
+    assert "Unexpected status 401" in done.stderr
+    assert KEY not in done.stdout + done.stderr
+    (run_dir,) = (tmp_path / "traces").iterdir()
+    assert json.loads((run_dir / "manifest.json").read_text())["outcome"]["exit_code"] == 3
+    assert _holding(tmp_path / "traces", KEY) == []
+
+
 def test_pytest_plugin_on_a_remote_browser(cdp_browser: str, tmp_path: Path) -> None:
-    # The regression suite, on the embedded sandbox, through the plugin's own option.
-    done = run_cli_pytest(
-        tmp_path,
-        "-p",
-        "plexbook.pytest_plugin",
-        "--pyargs",
-        "plexbook.regression",
-        "-k",
-        "remove-pin",
-        "--plex-cdp-endpoint",
-        cdp_browser,
-    )
+    # The regression suite, on the embedded sandbox, its browser's address (and key) from .env.
+    (tmp_path / ".env").write_text(f"PLEXBOOK_CDP_ENDPOINT={cdp_browser}/?apiKey={KEY}\n")
+    regression = ("-p", "plexbook.pytest_plugin", "--pyargs", "plexbook.regression", "-k", "remove-pin")
+    done = run_cli_pytest(tmp_path, *regression)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     assert " passed" in done.stdout
+    # The plugin's own option takes an address too, but not one with a key in it.
+    refused = run_cli_pytest(tmp_path, *regression, "--plex-cdp-endpoint", f"{cdp_browser}/?apiKey={KEY}")
+    assert refused.returncode == pytest.ExitCode.USAGE_ERROR
+    assert "set PLEXBOOK_CDP_ENDPOINT in the environment or .env instead" in refused.stderr
+    assert KEY not in refused.stdout + refused.stderr
 
 
 def run_cli_pytest(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
