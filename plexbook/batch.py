@@ -199,13 +199,7 @@ class Batch:
         with self._targets() as targets:
             work: queue.Queue[tuple[list[BatchRun], list[RunRequest]]] = queue.Queue()
             for group in self.groups():
-                requests = self._requests(group, targets)
-                for run, request in zip(group, requests, strict=True):
-                    try:
-                        check_request(request)
-                    except BadInput as bad:
-                        raise BadInput(f"{run.row.describe()}: {bad}") from None
-                work.put((group, requests))
+                work.put((group, self._requests(group, targets)))
             errors: list[BaseException] = []
             threads = [
                 threading.Thread(target=self._worker, args=(work, errors), name=f"plexbook-worker-{n}")
@@ -230,21 +224,28 @@ class Batch:
             yield resolved
 
     def _requests(self, group: list[BatchRun], targets: dict[str, ResolvedTarget]) -> list[RunRequest]:
+        """The group's run requests, each checked (BadInput naming the plan's line)."""
         requests = []
         for run in group:
-            row = run.row
-            resolved = targets[row.target]
-            if row.target == SANDBOX:
-                secrets = resolved.secrets_for(row.user)
-            else:
-                environ = account_environment(row, self.environ)
-                secrets = SecretSource.from_environment(environ, interactive=False, user=row.user)
-            options = RunOptions(row.user, row.mode, row.rehearse)  # type: ignore[arg-type]
-            run.secrets = secrets
-            request = self.settings.request(RUNBOOKS[row.runbook], resolved.target, secrets, options)
-            # Two accounts' reset-pin runs would read alike: the plan's line tells them apart.
-            requests.append(replace(request, origin=f"line {row.line}"))
+            try:
+                requests.append(self._request(run, targets[run.row.target]))
+            except BadInput as bad:
+                raise BadInput(f"{run.row.describe()}: {bad}; no row was run") from None
         return requests
+
+    def _request(self, run: BatchRun, resolved: ResolvedTarget) -> RunRequest:
+        row = run.row
+        if row.target == SANDBOX:
+            secrets = resolved.secrets_for(row.user)
+        else:
+            environ = account_environment(row, self.environ)
+            secrets = SecretSource.from_environment(environ, interactive=False, user=row.user)
+        options = RunOptions(row.user, row.mode, row.rehearse)  # type: ignore[arg-type]
+        run.secrets = secrets
+        request = self.settings.request(RUNBOOKS[row.runbook], resolved.target, secrets, options)
+        check_request(request)
+        # Two accounts' reset-pin runs would read alike: the plan's line tells them apart.
+        return replace(request, origin=f"line {row.line}")
 
     def _worker(self, work: queue.Queue[tuple[list[BatchRun], list[RunRequest]]], errors: list[BaseException]) -> None:
         """One browser of this worker's own, for group after group until none is left."""

@@ -115,3 +115,12 @@ def test_a_row_without_its_secrets_stops_the_batch_before_any_browser(
     assert "PLEX_EMAIL" in done.stderr
     assert not (tmp_path / "traces").exists()
     assert classic_sandbox.state.user_titled("Kid").pin == "4321"
+
+
+def test_a_row_for_a_user_the_home_lacks_names_its_line_and_runs_nothing(tmp_path: Path) -> None:
+    _write(tmp_path, "plan.csv", "runbook,user\nremove-pin,Jordan\nremove-pin,Nobody\n")
+    done = run_cli("batch", "plan.csv", "--traces-dir", "traces", cwd=tmp_path)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "line 3: remove-pin for Nobody on sandbox: there is no user 'Nobody'" in done.stderr
+    assert done.stderr.rstrip().endswith("; no row was run")
+    assert not (tmp_path / "traces").exists()
