@@ -55,7 +55,7 @@ def test_every_command_help_carries_an_example() -> None:
 def test_run_help_documents_exit_codes() -> None:
     result = runner.invoke(app, ["run", "--help"])
     assert "0 done and verified" in result.output
-    assert "3 target unreachable" in result.output
+    assert "3 target or remote browser unreachable" in result.output
 
 
 def test_unknown_runbook() -> None:

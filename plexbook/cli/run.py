@@ -157,11 +157,14 @@ def run(
     A remote browser: --browser-endpoint ws://... (a Playwright browser server, Browserless,
     Moon, a hosted Playwright service) or --cdp-endpoint http://... (any Chromium started
     with --remote-debugging-port). Evidence is written here, scrubbed as with a local browser.
+    An address that holds a key (?token=...) goes in PLEXBOOK_BROWSER_ENDPOINT or
+    PLEXBOOK_CDP_ENDPOINT instead: it is refused on the command line.
 
     Exit codes: 0 done and verified (or nothing to do); 1 the flow failed or its outcome
-    did not verify; 2 bad input; 3 target unreachable or sign-in refused; 4 Plex answered a
-    server error or cut the connection (the message says whether the change was made);
-    130 interrupted (Ctrl+C), 143 terminated (SIGTERM): the evidence says how far it got.
+    did not verify; 2 bad input; 3 target or remote browser unreachable, or sign-in
+    refused; 4 Plex answered a server error or cut the connection (the message says whether
+    the change was made); 130 interrupted (Ctrl+C), 143 terminated (SIGTERM): the evidence
+    says how far it got.
 
     Example:
 
