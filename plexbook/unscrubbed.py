@@ -11,7 +11,8 @@ every such folder whose process is gone.
 A process id means something only among the processes that share it: containers that share
 one temporary folder but not their processes each have their own. So the name also says which
 processes its id belongs to (the process-id namespace, on Linux), and a folder from another
-is taken for a leftover only once it is a day old, as where no process can be asked at all.
+is taken for a leftover only once nothing has been written in it for a day, as where no
+process can be asked at all.
 """
 
 from __future__ import annotations
