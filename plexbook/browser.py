@@ -12,7 +12,7 @@ import os
 import re
 import shutil
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +24,7 @@ from playwright.sync_api import Error as PlaywrightError
 
 from plexbook import unscrubbed
 from plexbook.choices import BrowserName
+from plexbook.errors import BadInput
 from plexbook.scrub import REDACTED, Scrubber
 
 #: Flags for a quiet, headless Chromium that phones nobody.
@@ -112,16 +113,39 @@ def endpoint_credentials(url: str) -> list[tuple[str, str]]:
     return found
 
 
-def credential_on_command_line(option: str, endpoint: str | None, variable: str) -> str | None:
-    """Why ``endpoint``, given as ``option`` on a command line, must come from ``variable`` instead
-    (the environment or .env); None when it holds no credential."""
-    held = [where for where, _ in endpoint_credentials(endpoint)] if endpoint else []
-    if not held:
-        return None
-    return (
-        f"{option} holds a credential ({', '.join(held)}), and a command line is open to anyone who can list "
-        f"this machine's processes: set {variable} in the environment or .env instead"
-    )
+def remote_endpoints(
+    ws: str | None,
+    cdp: str | None,
+    environ: Mapping[str, str],
+    options: tuple[str, str] = ("--browser-endpoint", "--cdp-endpoint"),
+) -> tuple[str | None, str | None]:
+    """The remote browser asked for, as (browser server, CDP) addresses: ``ws`` and ``cdp``, given
+    on a command line as ``options``, else PLEXBOOK_BROWSER_ENDPOINT / PLEXBOOK_CDP_ENDPOINT in
+    ``environ`` (the environment over .env).
+
+    Raises BadInput for an address with a credential in it on the command line (anyone who can
+    list the machine's processes reads it there), for both kinds at once, or for an address of
+    the wrong kind.
+    """
+    sources = options
+    variables = (BROWSER_ENDPOINT_VARIABLE, CDP_ENDPOINT_VARIABLE)
+    for option, given, variable in zip(options, (ws, cdp), variables, strict=True):
+        held = [where for where, _ in endpoint_credentials(given)] if given else []
+        if held:
+            raise BadInput(
+                f"{option} holds a credential ({', '.join(held)}), and a command line is open to anyone who can "
+                f"list this machine's processes: set {variable} in the environment or .env instead"
+            )
+    if not ws and not cdp:
+        ws, cdp = environ.get(BROWSER_ENDPOINT_VARIABLE) or None, environ.get(CDP_ENDPOINT_VARIABLE) or None
+        sources = variables
+    if ws and cdp:
+        raise BadInput(f"choose one of {sources[0]} and {sources[1]}")
+    if ws and not ws.startswith(("ws://", "wss://")):
+        raise BadInput(f"{sources[0]} must be a ws:// or wss:// address (got {shown_endpoint(ws)!r})")
+    if cdp and not cdp.startswith(("http://", "https://", "ws://", "wss://")):
+        raise BadInput(f"{sources[1]} must be an http:// or ws:// address (got {shown_endpoint(cdp)!r})")
+    return ws, cdp
 
 
 def shown_endpoint(url: str) -> str:

@@ -9,13 +9,7 @@ import pytest
 from playwright.sync_api import Browser, Playwright
 
 from plexbook import unscrubbed
-from plexbook.browser import (
-    BROWSER_ENDPOINT_VARIABLE,
-    CDP_ENDPOINT_VARIABLE,
-    BrowserOptions,
-    launch,
-    launch_options,
-)
+from plexbook.browser import BrowserOptions, launch, launch_options, remote_endpoints
 from plexbook.config import load_environment
 
 
@@ -39,11 +33,7 @@ def browser_type_launch_args(
 def browser(request: pytest.FixtureRequest, playwright: Playwright, browser_name: str) -> Iterator[Browser]:
     """pytest-playwright's browser, or the remote one --plex-browser-endpoint / --plex-cdp-endpoint names
     (else PLEXBOOK_BROWSER_ENDPOINT / PLEXBOOK_CDP_ENDPOINT, from the environment or .env)."""
-    ws = request.config.getoption("--plex-browser-endpoint", None)
-    cdp = request.config.getoption("--plex-cdp-endpoint", None)
-    if not ws and not cdp:
-        environ = load_environment()
-        ws, cdp = environ.get(BROWSER_ENDPOINT_VARIABLE) or None, environ.get(CDP_ENDPOINT_VARIABLE) or None
+    ws, cdp = remote_browser(request.config)
     if ws or cdp:
         remote = BrowserOptions(name=browser_name, ws_endpoint=ws, cdp_endpoint=cdp)  # type: ignore[arg-type]
         browser = launch(playwright, remote)
@@ -53,3 +43,10 @@ def browser(request: pytest.FixtureRequest, playwright: Playwright, browser_name
         browser = launch_browser()
     yield browser
     browser.close()
+
+
+def remote_browser(config: pytest.Config) -> tuple[str | None, str | None]:
+    """The remote browser the plugin's options (or the environment and .env) name; BadInput if it cannot be used."""
+    ws = config.getoption("--plex-browser-endpoint", None)
+    cdp = config.getoption("--plex-cdp-endpoint", None)
+    return remote_endpoints(ws, cdp, load_environment(), ("--plex-browser-endpoint", "--plex-cdp-endpoint"))

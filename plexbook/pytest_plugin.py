@@ -25,15 +25,12 @@ from pathlib import Path
 
 import pytest
 
-from plexbook.browser import (
-    BROWSER_ENDPOINT_VARIABLE,
-    CDP_ENDPOINT_VARIABLE,
-    BrowserOptions,
-    credential_on_command_line,
-)
+from plexbook.browser import BrowserOptions
 from plexbook.choices import TraceMode
 from plexbook.config import SecretSource, load_environment
 from plexbook.engine import RunRequest, RunSettings
+from plexbook.errors import BadInput
+from plexbook.pytest_launch import remote_browser
 from plexbook.runbook import RunOptions
 from plexbook.sandbox import variant
 from plexbook.targets import SANDBOX, ResolvedTarget, resolve_target
@@ -69,13 +66,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @pytest.hookimpl(trylast=True)
 def pytest_configure(config: pytest.Config) -> None:
-    for option, variable in (
-        ("--plex-browser-endpoint", BROWSER_ENDPOINT_VARIABLE),
-        ("--plex-cdp-endpoint", CDP_ENDPOINT_VARIABLE),
-    ):
-        refused = credential_on_command_line(option, config.getoption(option, None), variable)
-        if refused:
-            raise pytest.UsageError(refused)
+    try:
+        remote_browser(config)
+    except BadInput as bad:
+        raise pytest.UsageError(str(bad)) from None
     # Registered last, so its browser_type_launch_args overrides pytest-playwright's
     # whichever order the two plugins were loaded in.
     config.pluginmanager.import_plugin("plexbook.pytest_launch")

@@ -104,42 +104,17 @@ def browser_options_for(
     PLEXBOOK_BROWSER_ENDPOINT or PLEXBOOK_CDP_ENDPOINT. An address with a credential in it is
     refused on the command line, where anyone who can list this machine's processes reads it.
     """
-    from plexbook.browser import (
-        BROWSER_ENDPOINT_VARIABLE,
-        CDP_ENDPOINT_VARIABLE,
-        BrowserOptions,
-        credential_on_command_line,
-    )
+    from plexbook.browser import BrowserOptions, remote_endpoints
 
-    for option, given, variable in (
-        ("--browser-endpoint", browser_endpoint, BROWSER_ENDPOINT_VARIABLE),
-        ("--cdp-endpoint", cdp_endpoint, CDP_ENDPOINT_VARIABLE),
-    ):
-        refused = credential_on_command_line(option, given, variable)
-        if refused:
-            fail(refused)
-    ws_source, cdp_source = "--browser-endpoint", "--cdp-endpoint"
-    if not browser_endpoint and not cdp_endpoint:
-        browser_endpoint = environ.get(BROWSER_ENDPOINT_VARIABLE) or None
-        cdp_endpoint = environ.get(CDP_ENDPOINT_VARIABLE) or None
-        ws_source, cdp_source = BROWSER_ENDPOINT_VARIABLE, CDP_ENDPOINT_VARIABLE
-    if browser_endpoint and cdp_endpoint:
-        fail(f"choose one of {ws_source} and {cdp_source}")
-    if browser_endpoint and not browser_endpoint.startswith(("ws://", "wss://")):
-        fail(f"{ws_source} must be a ws:// or wss:// address (got {_shown(browser_endpoint)!r})")
-    if cdp_endpoint and not cdp_endpoint.startswith(("http://", "https://", "ws://", "wss://")):
-        fail(f"{cdp_source} must be an http:// or ws:// address (got {_shown(cdp_endpoint)!r})")
+    try:
+        browser_endpoint, cdp_endpoint = remote_endpoints(browser_endpoint, cdp_endpoint, environ)
+    except BadInput as bad:
+        fail(str(bad))
     if cdp_endpoint and name != "chromium":
-        fail(f"{cdp_source} speaks Chromium's protocol: leave --browser at chromium")
+        fail("a CDP endpoint speaks Chromium's protocol: leave --browser at chromium")
     if (browser_endpoint or cdp_endpoint) and headed:
         fail("--headed applies to a browser plexbook starts, not to a remote one")
     return BrowserOptions(name, headed, slow_mo, browser_endpoint, cdp_endpoint)
-
-
-def _shown(endpoint: str) -> str:
-    from plexbook.browser import shown_endpoint
-
-    return shown_endpoint(endpoint)
 
 
 def check_traces_dir(traces_dir: Path) -> None:

@@ -119,6 +119,18 @@ def test_a_remote_browser_s_key_comes_from_dotenv_and_is_in_no_artifact_or_outpu
     assert len(list((tmp_path / "traces").iterdir())) == 1
 
 
+def test_both_kinds_of_remote_browser_at_once_are_refused_before_anything_starts(tmp_path: Path) -> None:
+    both = {"PLEXBOOK_BROWSER_ENDPOINT": "ws://127.0.0.1:9/x", "PLEXBOOK_CDP_ENDPOINT": "http://127.0.0.1:9"}
+    said = "choose one of PLEXBOOK_BROWSER_ENDPOINT and PLEXBOOK_CDP_ENDPOINT"
+    done = run_cli("run", "remove-pin", "--user", "Jordan", cwd=tmp_path, env={**JORDAN_ENV, **both})
+    assert (done.returncode, done.stderr.strip()) == (2, f"Error: {said}")
+    assert not (tmp_path / "traces").exists()
+    (tmp_path / ".env").write_text("".join(f"{name}={value}\n" for name, value in both.items()))
+    under_pytest = run_cli_pytest(tmp_path, "-p", "plexbook.pytest_plugin", "--pyargs", "plexbook.regression")
+    assert under_pytest.returncode == pytest.ExitCode.USAGE_ERROR
+    assert said in under_pytest.stderr
+
+
 class _Refusing(BaseHTTPRequestHandler):
     """A debugging address that turns the key away, as a hosted browser does a wrong one."""
 
