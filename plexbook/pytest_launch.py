@@ -9,8 +9,8 @@ import pytest
 from playwright.sync_api import Browser, Playwright
 
 from plexbook import unscrubbed
-from plexbook.browser import BrowserOptions, launch, launch_options, remote_endpoints
-from plexbook.config import load_environment
+from plexbook.browser import BrowserOptions, launch, launch_options
+from plexbook.pytest_plugin import remote_browser
 
 
 @pytest.fixture(scope="session")
@@ -43,10 +43,3 @@ def browser(request: pytest.FixtureRequest, playwright: Playwright, browser_name
         browser = launch_browser()
     yield browser
     browser.close()
-
-
-def remote_browser(config: pytest.Config) -> tuple[str | None, str | None]:
-    """The remote browser the plugin's options (or the environment and .env) name; BadInput if it cannot be used."""
-    ws = config.getoption("--plex-browser-endpoint", None)
-    cdp = config.getoption("--plex-cdp-endpoint", None)
-    return remote_endpoints(ws, cdp, load_environment(), ("--plex-browser-endpoint", "--plex-cdp-endpoint"))

@@ -25,12 +25,11 @@ from pathlib import Path
 
 import pytest
 
-from plexbook.browser import BrowserOptions
+from plexbook.browser import BrowserOptions, remote_endpoints
 from plexbook.choices import TraceMode
 from plexbook.config import SecretSource, load_environment
 from plexbook.engine import RunRequest, RunSettings
 from plexbook.errors import BadInput
-from plexbook.pytest_launch import remote_browser
 from plexbook.runbook import RunOptions
 from plexbook.sandbox import variant
 from plexbook.targets import SANDBOX, ResolvedTarget, resolve_target
@@ -62,6 +61,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         help="run on a running Chromium started with --remote-debugging-port: its http:// address",
     )
+
+
+def remote_browser(config: pytest.Config) -> tuple[str | None, str | None]:
+    """The remote browser the plugin's options (or the environment and .env) name; BadInput if it cannot be used."""
+    ws = config.getoption("--plex-browser-endpoint", None)
+    cdp = config.getoption("--plex-cdp-endpoint", None)
+    return remote_endpoints(ws, cdp, load_environment(), ("--plex-browser-endpoint", "--plex-cdp-endpoint"))
 
 
 @pytest.hookimpl(trylast=True)
