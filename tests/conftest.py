@@ -7,10 +7,12 @@ this suite asks for, as any suite must.
 from __future__ import annotations
 
 import base64
+import io
 import os
 import subprocess
 import sys
 import tempfile
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -92,6 +94,15 @@ def api(classic_sandbox: SandboxServer) -> Iterator[httpx.Client]:
     """An HTTP client for the sandbox's API that identifies itself as a Plex client."""
     with httpx.Client(base_url=classic_sandbox.base_url, headers=CLIENT_HEADERS) as client:
         yield client
+
+
+def blobs(name: str, data: bytes) -> Iterator[tuple[str, bytes]]:
+    """Every byte of an artifact: zips are opened, their entries decompressed."""
+    yield name, data
+    if data.startswith(b"PK\x03\x04"):
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for entry in archive.namelist():
+                yield from blobs(f"{name}!{entry}", archive.read(entry))
 
 
 def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import re
 import signal
 import subprocess
 import sys
-import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -20,16 +18,7 @@ from plexbook.evidence import SecretScanner, totp_codes_around
 from plexbook.recorder import Recorder, new_run_dir
 from plexbook.sandbox import SandboxServer
 from plexbook.scrub import encoded_forms
-from tests.conftest import ALEX, CASEY, CASEY_TOTP, fresh_sandbox, run_cli, sign_in_token
-
-
-def blobs(name: str, data: bytes) -> Iterator[tuple[str, bytes]]:
-    """Every byte of an artifact: zips are opened, their entries decompressed."""
-    yield name, data
-    if data.startswith(b"PK\x03\x04"):
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            for entry in archive.namelist():
-                yield from blobs(f"{name}!{entry}", archive.read(entry))
+from tests.conftest import ALEX, CASEY, CASEY_TOTP, blobs, fresh_sandbox, run_cli, sign_in_token
 
 
 @pytest.fixture(params=["classic", pytest.param("modern", marks=pytest.mark.sweep)])

@@ -11,7 +11,6 @@ import os
 import subprocess
 import sys
 import threading
-import zipfile
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -20,7 +19,7 @@ import pytest
 from plexbook.evidence import verify_run
 from plexbook.sandbox import SandboxServer
 from plexbook.scrub import encoded_forms
-from tests.conftest import ALEX, run_cli
+from tests.conftest import ALEX, blobs, run_cli
 
 NO_LOCAL_BROWSER = {"PLEXBOOK_BROWSER_PATH": "/nonexistent/chromium"}
 JORDAN_ENV = {"PLEX_EMAIL": ALEX[0], "PLEX_PASSWORD": ALEX[1], "PLEX_PIN": "2468", **NO_LOCAL_BROWSER}
@@ -89,15 +88,8 @@ KEY = "remote-key-7f3a9c"
 def _holding(root: Path, secret: str) -> list[str]:
     """Every file under ``root`` (and every entry of every zip) that holds ``secret`` in any written form."""
     forms = [form.encode() for form in encoded_forms(secret)]
-    found = []
-    for path in (p for p in root.rglob("*") if p.is_file()):
-        data = path.read_bytes()
-        blobs = [data]
-        if zipfile.is_zipfile(path):
-            with zipfile.ZipFile(path) as archive:
-                blobs += [archive.read(name) for name in archive.namelist()]
-        found += [str(path) for blob in blobs if any(form in blob for form in forms)]
-    return found
+    files = (p for p in root.rglob("*") if p.is_file())
+    return [name for p in files for name, blob in blobs(str(p), p.read_bytes()) if any(f in blob for f in forms)]
 
 
 def test_a_remote_browser_s_key_comes_from_dotenv_and_is_in_no_artifact_or_output(
