@@ -81,7 +81,8 @@ def browser_server(playwright: Playwright) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def cdp_browser(playwright: Playwright) -> Iterator[str]:
     """A Chromium with remote debugging on a free port: its http:// address."""
-    with tempfile.TemporaryDirectory(prefix="plexbook-cdp-") as profile:
+    # Chromium's helper processes may still write to the profile as the folder goes: not a failure.
+    with tempfile.TemporaryDirectory(prefix="plexbook-cdp-", ignore_cleanup_errors=True) as profile:
         command = [
             _chromium_path(playwright),
             "--headless",
