@@ -8,6 +8,7 @@ is headless unless asked otherwise, with flags that keep Chromium off the networ
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -41,6 +42,11 @@ SYSTEM_CHROMIUM = ("/usr/bin/chromium", "chromium-browser", "chromium", "google-
 #: hosted browser usually holds its key.
 BROWSER_ENDPOINT_VARIABLE = "PLEXBOOK_BROWSER_ENDPOINT"
 CDP_ENDPOINT_VARIABLE = "PLEXBOOK_CDP_ENDPOINT"
+#: HTTP headers a remote browser is connected with, as a JSON object: hosted services that take
+#: their key in a header (``Authorization: Bearer ...``). Like Playwright Test's own
+#: ``PW_TEST_CONNECT_HEADERS``; never an option, since every value is treated as a secret.
+BROWSER_HEADERS_VARIABLE = "PLEXBOOK_BROWSER_HEADERS"
+_HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 #: Query parameters of a remote browser's address that hold a credential: Browserless' token,
 #: an API key, a signature, capabilities that carry an access key.
 _CREDENTIAL_PARAM = re.compile(r"(?i)token|key|secret|pass|auth|sig|cred|cap")
@@ -148,6 +154,36 @@ def remote_endpoints(
     return ws, cdp
 
 
+def remote_headers(environ: Mapping[str, str], remote: str | None) -> tuple[tuple[str, str], ...]:
+    """The headers PLEXBOOK_BROWSER_HEADERS in ``environ`` gives the remote browser at ``remote``.
+
+    Raises BadInput, never quoting the variable's value, when it is not a JSON object of header
+    names and text values, or when it is set and no remote browser is named.
+    """
+    given = environ.get(BROWSER_HEADERS_VARIABLE, "").strip()
+    if not given:
+        return ()
+    if remote is None:
+        raise BadInput(
+            f"{BROWSER_HEADERS_VARIABLE} is set, but no remote browser is named: set {BROWSER_ENDPOINT_VARIABLE} "
+            f"or {CDP_ENDPOINT_VARIABLE} as well, or unset {BROWSER_HEADERS_VARIABLE} to use a local browser"
+        )
+    expected = f'{BROWSER_HEADERS_VARIABLE} must be a JSON object of headers, as {{"Authorization": "Bearer ..."}}'
+    try:
+        headers = json.loads(given)
+    except json.JSONDecodeError as exc:
+        # The decoder's message says where, never what: the value is a secret.
+        raise BadInput(f"{expected} ({exc.msg} at line {exc.lineno}, column {exc.colno})") from None
+    if not isinstance(headers, dict) or not headers:
+        raise BadInput(expected)
+    for name, value in headers.items():
+        if not _HEADER_NAME.match(name):
+            raise BadInput(f"{expected}: {name!r} is not a header name")
+        if not isinstance(value, str) or "\r" in value or "\n" in value:
+            raise BadInput(f"{expected}: the value of {name} must be text on one line")
+    return tuple(headers.items())
+
+
 def shown_endpoint(url: str) -> str:
     """A remote browser's address as messages show it: each credential replaced as the scrubber does."""
     parts = urlsplit(url)
@@ -169,6 +205,8 @@ class BrowserOptions:
     ws_endpoint: str | None = None
     #: A Chromium's remote-debugging address (``http://host:port``) to connect to over CDP.
     cdp_endpoint: str | None = None
+    #: HTTP headers to connect to the remote browser with (a hosted service's key), as (name, value).
+    headers: tuple[tuple[str, str], ...] = ()
 
     @property
     def remote(self) -> str | None:
@@ -176,8 +214,16 @@ class BrowserOptions:
         return self.ws_endpoint or self.cdp_endpoint
 
     def credentials(self) -> set[str]:
-        """The secrets in the remote browser's address, which no artifact or message may show."""
-        return {value for _, value in endpoint_credentials(self.remote)} if self.remote else set()
+        """The secrets in the remote browser's address and headers, which no artifact or message may show.
+
+        A header's value counts whole and, after a scheme such as ``Bearer``, without it.
+        """
+        if not self.remote:
+            return set()
+        found = {value for _, value in endpoint_credentials(self.remote)}
+        for _, value in self.headers:
+            found |= {value.strip(), value.strip().rpartition(" ")[2]}
+        return found - {""}
 
 
 def _system_chromium() -> str | None:
@@ -239,10 +285,11 @@ def launch(playwright: Playwright, options: BrowserOptions | None = None, traces
     slow_mo = options.slow_mo_ms or None
     if options.remote is None:
         return browser_type.launch(**launch_options(playwright, options), traces_dir=traces_dir)
+    headers = dict(options.headers) or None
     try:
         if options.ws_endpoint:
-            return browser_type.connect(options.ws_endpoint, slow_mo=slow_mo)
-        return browser_type.connect_over_cdp(options.remote, slow_mo=slow_mo)
+            return browser_type.connect(options.ws_endpoint, slow_mo=slow_mo, headers=headers)
+        return browser_type.connect_over_cdp(options.remote, slow_mo=slow_mo, headers=headers)
     except PlaywrightError as exc:
         # Playwright quotes a CDP address whole, credentials and all: none of it goes further.
         said = Scrubber(options.credentials()).text(str(exc).strip().splitlines()[0] if str(exc).strip() else "")

@@ -32,10 +32,10 @@ def browser_type_launch_args(
 @pytest.fixture(scope="session")
 def browser(request: pytest.FixtureRequest, playwright: Playwright, browser_name: str) -> Iterator[Browser]:
     """pytest-playwright's browser, or the remote one --plex-browser-endpoint / --plex-cdp-endpoint names
-    (else PLEXBOOK_BROWSER_ENDPOINT / PLEXBOOK_CDP_ENDPOINT, from the environment or .env)."""
-    ws, cdp = remote_browser(request.config)
-    if ws or cdp:
-        remote = BrowserOptions(name=browser_name, ws_endpoint=ws, cdp_endpoint=cdp)  # type: ignore[arg-type]
+    (else PLEXBOOK_BROWSER_ENDPOINT / PLEXBOOK_CDP_ENDPOINT, from the environment or .env), connected
+    with the headers PLEXBOOK_BROWSER_HEADERS gives."""
+    remote = remote_browser(request.config, browser_name)
+    if remote is not None:
         browser = launch(playwright, remote)
     else:
         # Asked for only here: a remote run must not need a local browser to exist.

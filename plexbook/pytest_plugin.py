@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from plexbook.browser import BrowserOptions, remote_endpoints
+from plexbook.browser import BrowserOptions, remote_endpoints, remote_headers
 from plexbook.choices import TraceMode
 from plexbook.config import SecretSource, load_environment
 from plexbook.engine import RunRequest, RunSettings
@@ -63,11 +63,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
-def remote_browser(config: pytest.Config) -> tuple[str | None, str | None]:
-    """The remote browser the plugin's options (or the environment and .env) name; BadInput if it cannot be used."""
+def remote_browser(config: pytest.Config, browser_name: str = "chromium") -> BrowserOptions | None:
+    """The remote browser the plugin's options (or the environment and .env) name, with the
+    headers PLEXBOOK_BROWSER_HEADERS gives it; None for a local one. BadInput if it cannot be used."""
     ws = config.getoption("--plex-browser-endpoint", None)
     cdp = config.getoption("--plex-cdp-endpoint", None)
-    return remote_endpoints(ws, cdp, load_environment(), ("--plex-browser-endpoint", "--plex-cdp-endpoint"))
+    environ = load_environment()
+    ws, cdp = remote_endpoints(ws, cdp, environ, ("--plex-browser-endpoint", "--plex-cdp-endpoint"))
+    headers = remote_headers(environ, ws or cdp)
+    if not ws and not cdp:
+        return None
+    return BrowserOptions(browser_name, ws_endpoint=ws, cdp_endpoint=cdp, headers=headers)  # type: ignore[arg-type]
 
 
 @pytest.hookimpl(trylast=True)
@@ -108,4 +114,6 @@ def plex_request(pytestconfig: pytest.Config, browser_name: str) -> Callable[...
     tracing = str(pytestconfig.getoption("--tracing", "off") or "off")
     trace: TraceMode = "retain-on-failure" if tracing == "retain-on-failure" else "on" if tracing == "on" else "off"
     output = Path(str(pytestconfig.getoption("--output", "test-results") or "test-results")) / "plexbook"
-    return RunSettings(BrowserOptions(browser_name), trace, 15, output).request  # type: ignore[arg-type]
+    # A remote browser's options go with each run, so its key counts among the run's secrets.
+    browser = remote_browser(pytestconfig, browser_name) or BrowserOptions(browser_name)  # type: ignore[arg-type]
+    return RunSettings(browser, trace, 15, output).request

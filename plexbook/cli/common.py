@@ -77,7 +77,8 @@ BrowserEndpointOption = Annotated[
         "--browser-endpoint",
         help="Use a remote browser: a Playwright browser server's ws:// address "
         "(launchServer, run-server, Browserless, Moon, a hosted Playwright service). "
-        "An address that holds a key or token goes in PLEXBOOK_BROWSER_ENDPOINT (environment or .env) instead.",
+        "An address that holds a key or token goes in PLEXBOOK_BROWSER_ENDPOINT (environment or .env) instead; "
+        "a key sent as a header, in PLEXBOOK_BROWSER_HEADERS (JSON).",
     ),
 ]
 CdpEndpointOption = Annotated[
@@ -85,7 +86,8 @@ CdpEndpointOption = Annotated[
     typer.Option(
         "--cdp-endpoint",
         help="Use a running Chromium started with --remote-debugging-port: its http:// address. "
-        "An address that holds a key or token goes in PLEXBOOK_CDP_ENDPOINT (environment or .env) instead.",
+        "An address that holds a key or token goes in PLEXBOOK_CDP_ENDPOINT (environment or .env) instead; "
+        "a key sent as a header, in PLEXBOOK_BROWSER_HEADERS (JSON).",
     ),
 ]
 
@@ -101,20 +103,22 @@ def browser_options_for(
     """The browser a command asked for, its remote endpoint checked in one line (BadInput-style exit 2).
 
     Without either option, ``environ`` (the environment over .env) may name a remote browser in
-    PLEXBOOK_BROWSER_ENDPOINT or PLEXBOOK_CDP_ENDPOINT. An address with a credential in it is
-    refused on the command line, where anyone who can list this machine's processes reads it.
+    PLEXBOOK_BROWSER_ENDPOINT or PLEXBOOK_CDP_ENDPOINT, and PLEXBOOK_BROWSER_HEADERS the headers
+    to connect with. An address with a credential in it is refused on the command line, where
+    anyone who can list this machine's processes reads it.
     """
-    from plexbook.browser import BrowserOptions, remote_endpoints
+    from plexbook.browser import BrowserOptions, remote_endpoints, remote_headers
 
     try:
         browser_endpoint, cdp_endpoint = remote_endpoints(browser_endpoint, cdp_endpoint, environ)
+        headers = remote_headers(environ, browser_endpoint or cdp_endpoint)
     except BadInput as bad:
         fail(str(bad))
     if cdp_endpoint and name != "chromium":
         fail("a CDP endpoint speaks Chromium's protocol: leave --browser at chromium")
     if (browser_endpoint or cdp_endpoint) and headed:
         fail("--headed applies to a browser plexbook starts, not to a remote one")
-    return BrowserOptions(name, headed, slow_mo, browser_endpoint, cdp_endpoint)
+    return BrowserOptions(name, headed, slow_mo, browser_endpoint, cdp_endpoint, headers)
 
 
 def check_traces_dir(traces_dir: Path) -> None:

@@ -158,7 +158,8 @@ def run(
     Moon, a hosted Playwright service) or --cdp-endpoint http://... (any Chromium started
     with --remote-debugging-port). Evidence is written here, scrubbed as with a local browser.
     An address that holds a key (?token=...) goes in PLEXBOOK_BROWSER_ENDPOINT or
-    PLEXBOOK_CDP_ENDPOINT instead: it is refused on the command line.
+    PLEXBOOK_CDP_ENDPOINT instead: it is refused on the command line. A key sent as a
+    header goes in PLEXBOOK_BROWSER_HEADERS, as JSON: {"Authorization": "Bearer ..."}.
 
     Exit codes: 0 done and verified (or nothing to do); 1 the flow failed or its outcome
     did not verify; 2 bad input; 3 target or remote browser unreachable, or sign-in

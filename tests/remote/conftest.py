@@ -3,13 +3,15 @@ and a Chromium started with --remote-debugging-port, each on this machine's brow
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
+import socket
 import subprocess
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -104,3 +106,82 @@ def cdp_browser(playwright: Playwright) -> Iterator[str]:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+class KeyedFront:
+    """A front for a remote browser that lets a connection through only when its first request
+    carries ``Authorization: Bearer <key>``, as hosted browser services check their key.
+
+    Everything else is passed on byte for byte to ``upstream`` (host:port), both ways: the CDP
+    version request and a browser server's WebSocket alike.
+    """
+
+    def __init__(self, upstream: str, key: str) -> None:
+        host, _, port = upstream.rpartition(":")
+        self.upstream = (host, int(port))
+        self.key = key
+        self.admitted = 0
+        self.refused = 0
+        self._server = socket.create_server(("127.0.0.1", 0))
+        self.address = f"127.0.0.1:{self._server.getsockname()[1]}"
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                client, _ = self._server.accept()
+            except OSError:
+                return  # closed
+            threading.Thread(target=self._handle, args=(client,), daemon=True).start()
+
+    def _handle(self, client: socket.socket) -> None:
+        head = b""
+        while b"\r\n\r\n" not in head:
+            chunk = client.recv(65536)
+            if not chunk:
+                client.close()
+                return
+            head += chunk
+        lines = head.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n")[1:]
+        headers = {name.strip().lower(): value.strip() for name, _, value in (line.partition(":") for line in lines)}
+        if headers.get("authorization") != f"Bearer {self.key}":
+            self.refused += 1
+            client.sendall(b"HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            client.close()
+            return
+        self.admitted += 1
+        upstream = socket.create_connection(self.upstream)
+        upstream.sendall(head)
+        threading.Thread(target=_pump, args=(upstream, client), daemon=True).start()
+        _pump(client, upstream)
+
+    def close(self) -> None:
+        self._server.close()
+
+
+def _pump(source: socket.socket, sink: socket.socket) -> None:
+    """Copy ``source`` into ``sink`` until either side closes; then close both."""
+    try:
+        while chunk := source.recv(65536):
+            sink.sendall(chunk)
+    except OSError:
+        pass
+    finally:
+        for end in (source, sink):
+            with contextlib.suppress(OSError):
+                end.shutdown(socket.SHUT_RDWR)
+            end.close()
+
+
+@pytest.fixture
+def keyed_front() -> Iterator[Callable[[str, str], KeyedFront]]:
+    """Makes :class:`KeyedFront` s in front of a remote browser's host:port; closed after the test."""
+    fronts: list[KeyedFront] = []
+
+    def make(upstream: str, key: str) -> KeyedFront:
+        fronts.append(KeyedFront(upstream, key))
+        return fronts[-1]
+
+    yield make
+    for front in fronts:
+        front.close()

@@ -11,8 +11,10 @@ import os
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
@@ -20,6 +22,7 @@ from plexbook.evidence import verify_run
 from plexbook.sandbox import SandboxServer
 from plexbook.scrub import encoded_forms
 from tests.conftest import ALEX, blobs, run_cli
+from tests.remote.conftest import KeyedFront
 
 NO_LOCAL_BROWSER = {"PLEXBOOK_BROWSER_PATH": "/nonexistent/chromium"}
 JORDAN_ENV = {"PLEX_EMAIL": ALEX[0], "PLEX_PASSWORD": ALEX[1], "PLEX_PIN": "2468", **NO_LOCAL_BROWSER}
@@ -123,6 +126,63 @@ def test_both_kinds_of_remote_browser_at_once_are_refused_before_anything_starts
     assert said in under_pytest.stderr
 
 
+def test_a_hosted_browser_s_key_in_a_header_comes_from_dotenv_and_is_in_no_artifact_or_output(
+    remote: tuple[str, str], keyed_front: Callable[[str, str], KeyedFront], classic_sandbox: SandboxServer,
+    tmp_path: Path,
+) -> None:  # fmt: skip
+    option, address = remote
+    parts = urlsplit(address)
+    front = keyed_front(parts.netloc, KEY)
+    variable = "PLEXBOOK_BROWSER_ENDPOINT" if option == "--browser-endpoint" else "PLEXBOOK_CDP_ENDPOINT"
+    endpoint = urlunsplit(parts._replace(netloc=front.address))
+    args = ("run", "remove-pin", "--user", "Jordan", "--target", classic_sandbox.base_url, "--traces-dir", "traces")
+
+    # The control: without the header the front turns plexbook away, before any step.
+    (tmp_path / ".env").write_text(f"{variable}={endpoint}\n")
+    refused = run_cli(*args, cwd=tmp_path, env=JORDAN_ENV)
+    assert refused.returncode == 3, refused.stdout + refused.stderr
+    assert (front.admitted, classic_sandbox.state.user_titled("Jordan").pin) == (0, "2468")
+
+    headers = json.dumps({"Authorization": f"Bearer {KEY}"})
+    (tmp_path / ".env").write_text(f"{variable}={endpoint}\nPLEXBOOK_BROWSER_HEADERS='{headers}'\n")
+    done = run_cli(*args, cwd=tmp_path, env=JORDAN_ENV)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert front.admitted >= 1
+    assert classic_sandbox.state.user_titled("Jordan").pin is None
+    assert KEY not in refused.stdout + refused.stderr + done.stdout + done.stderr
+    assert _holding(tmp_path / "traces", KEY) == []
+
+
+@pytest.mark.parametrize(
+    ("variables", "said"),
+    [
+        (
+            {"PLEXBOOK_BROWSER_HEADERS": '{"Authorization": "Bearer ' + KEY + '"'},
+            "PLEXBOOK_BROWSER_HEADERS must be a JSON object of headers, as "
+            '{"Authorization": "Bearer ..."} (Expecting \',\' delimiter at line 1, column 45)',
+        ),
+        (
+            {"PLEXBOOK_BROWSER_HEADERS": json.dumps({"Authorization": ["Bearer", KEY]})},
+            "the value of Authorization must be text on one line",
+        ),
+        (
+            {"PLEXBOOK_BROWSER_HEADERS": json.dumps({"Authorization": f"Bearer {KEY}"})},
+            "PLEXBOOK_BROWSER_HEADERS is set, but no remote browser is named",
+        ),
+    ],
+    ids=["not-json", "not-text", "no-remote-browser"],
+)
+def test_headers_that_cannot_be_used_are_refused_before_anything_starts_without_showing_them(
+    variables: dict[str, str], said: str, tmp_path: Path
+) -> None:
+    remote = {} if "no remote" in said else {"PLEXBOOK_CDP_ENDPOINT": "http://127.0.0.1:9"}
+    done = run_cli("run", "remove-pin", "--user", "Jordan", cwd=tmp_path, env={**JORDAN_ENV, **remote, **variables})
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert said in done.stderr
+    assert KEY not in done.stdout + done.stderr
+    assert not (tmp_path / "traces").exists()
+
+
 class _Refusing(BaseHTTPRequestHandler):
     """A debugging address that turns the key away, as a hosted browser does a wrong one."""
 
@@ -156,13 +216,21 @@ def test_a_remote_browser_that_refuses_is_unreachable_and_its_key_stays_out(tmp_
     assert _holding(tmp_path / "traces", KEY) == []
 
 
-def test_pytest_plugin_on_a_remote_browser(cdp_browser: str, tmp_path: Path) -> None:
-    # The regression suite, on the embedded sandbox, its browser's address (and key) from .env.
-    (tmp_path / ".env").write_text(f"PLEXBOOK_CDP_ENDPOINT={cdp_browser}/?apiKey={KEY}\n")
+def test_pytest_plugin_on_a_remote_browser(
+    cdp_browser: str, keyed_front: Callable[[str, str], KeyedFront], tmp_path: Path
+) -> None:
+    # The regression suite, on the embedded sandbox, its browser's address (and key) from .env,
+    # behind a front that lets in only the header's key.
+    front = keyed_front(urlsplit(cdp_browser).netloc, KEY)
+    headers = json.dumps({"Authorization": f"Bearer {KEY}"})
+    (tmp_path / ".env").write_text(
+        f"PLEXBOOK_CDP_ENDPOINT=http://{front.address}/?apiKey={KEY}\nPLEXBOOK_BROWSER_HEADERS='{headers}'\n"
+    )
     regression = ("-p", "plexbook.pytest_plugin", "--pyargs", "plexbook.regression", "-k", "remove-pin")
     done = run_cli_pytest(tmp_path, *regression)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     assert " passed" in done.stdout
+    assert front.admitted >= 1
     # The plugin's own option takes an address too, but not one with a key in it.
     refused = run_cli_pytest(tmp_path, *regression, "--plex-cdp-endpoint", f"{cdp_browser}/?apiKey={KEY}")
     assert refused.returncode == pytest.ExitCode.USAGE_ERROR
