@@ -174,13 +174,14 @@ def remote_headers(environ: Mapping[str, str], remote: str | None) -> tuple[tupl
     except json.JSONDecodeError as exc:
         # The decoder's message says where, never what: the value is a secret.
         raise BadInput(f"{expected} ({exc.msg} at line {exc.lineno}, column {exc.colno})") from None
-    if not isinstance(headers, dict) or not headers:
+    if not isinstance(headers, dict):
         raise BadInput(expected)
+    # Neither names nor values are quoted: a name may be a whole header pasted in, key and all.
     for name, value in headers.items():
         if not _HEADER_NAME.match(name):
-            raise BadInput(f"{expected}: {name!r} is not a header name")
+            raise BadInput(f"{expected}: each name must be a header's name alone (no spaces or colons)")
         if not isinstance(value, str) or "\r" in value or "\n" in value:
-            raise BadInput(f"{expected}: the value of {name} must be text on one line")
+            raise BadInput(f"{expected}: each value must be text on one line")
     return tuple(headers.items())
 
 

@@ -163,14 +163,18 @@ def test_a_hosted_browser_s_key_in_a_header_comes_from_dotenv_and_is_in_no_artif
         ),
         (
             {"PLEXBOOK_BROWSER_HEADERS": json.dumps({"Authorization": ["Bearer", KEY]})},
-            "the value of Authorization must be text on one line",
+            "each value must be text on one line",
+        ),
+        (
+            {"PLEXBOOK_BROWSER_HEADERS": json.dumps({f"Authorization: Bearer {KEY}": ""})},
+            "each name must be a header's name alone (no spaces or colons)",
         ),
         (
             {"PLEXBOOK_BROWSER_HEADERS": json.dumps({"Authorization": f"Bearer {KEY}"})},
             "PLEXBOOK_BROWSER_HEADERS is set, but no remote browser is named",
         ),
     ],
-    ids=["not-json", "not-text", "no-remote-browser"],
+    ids=["not-json", "not-text", "a-whole-header-as-a-name", "no-remote-browser"],
 )
 def test_headers_that_cannot_be_used_are_refused_before_anything_starts_without_showing_them(
     variables: dict[str, str], said: str, tmp_path: Path
