@@ -12,7 +12,7 @@ browser the runs use, ``--tracing`` their trace mode and ``--output`` where evid
 ``--plex-browser-endpoint ws://...`` or ``--plex-cdp-endpoint http://...`` puts pytest-playwright's
 ``browser`` on a remote browser instead; an address that holds a key is read from
 ``PLEXBOOK_BROWSER_ENDPOINT`` or ``PLEXBOOK_CDP_ENDPOINT`` (the environment or .env), never the
-command line.
+command line, and headers to connect with (a hosted service's key) from ``PLEXBOOK_BROWSER_HEADERS``.
 
 The plugin also makes pytest-playwright fall back to a system Chromium when Playwright's
 own browser is not installed, through plexbook's one browser launcher.
@@ -21,6 +21,7 @@ own browser is not installed, through plexbook's one browser launcher.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -63,7 +64,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
-def remote_browser(config: pytest.Config, browser_name: str = "chromium") -> BrowserOptions | None:
+#: The remote browser, read and checked once as pytest starts (None: a local one).
+_REMOTE = pytest.StashKey["BrowserOptions | None"]()
+
+
+def _read_remote_browser(config: pytest.Config) -> BrowserOptions | None:
     """The remote browser the plugin's options (or the environment and .env) name, with the
     headers PLEXBOOK_BROWSER_HEADERS gives it; None for a local one. BadInput if it cannot be used."""
     ws = config.getoption("--plex-browser-endpoint", None)
@@ -73,13 +78,19 @@ def remote_browser(config: pytest.Config, browser_name: str = "chromium") -> Bro
     headers = remote_headers(environ, ws or cdp)
     if not ws and not cdp:
         return None
-    return BrowserOptions(browser_name, ws_endpoint=ws, cdp_endpoint=cdp, headers=headers)  # type: ignore[arg-type]
+    return BrowserOptions(ws_endpoint=ws, cdp_endpoint=cdp, headers=headers)
+
+
+def remote_browser(config: pytest.Config, browser_name: str) -> BrowserOptions | None:
+    """The remote browser, as the plugin read it at start-up, for ``browser_name``; None for a local one."""
+    remote = config.stash.get(_REMOTE, None)
+    return None if remote is None else replace(remote, name=browser_name)  # type: ignore[arg-type]
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_configure(config: pytest.Config) -> None:
     try:
-        remote_browser(config)
+        config.stash[_REMOTE] = _read_remote_browser(config)
     except BadInput as bad:
         raise pytest.UsageError(str(bad)) from None
     # Registered last, so its browser_type_launch_args overrides pytest-playwright's

@@ -142,6 +142,7 @@ def test_a_hosted_browser_s_key_in_a_header_comes_from_dotenv_and_is_in_no_artif
     refused = run_cli(*args, cwd=tmp_path, env=JORDAN_ENV)
     assert refused.returncode == 3, refused.stdout + refused.stderr
     assert (front.admitted, classic_sandbox.state.user_titled("Jordan").pin) == (0, "2468")
+    assert front.refused >= 1  # it was the front that said no, not an address that leads nowhere
 
     headers = json.dumps({"Authorization": f"Bearer {KEY}"})
     (tmp_path / ".env").write_text(f"{variable}={endpoint}\nPLEXBOOK_BROWSER_HEADERS='{headers}'\n")
