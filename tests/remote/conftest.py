@@ -84,7 +84,9 @@ def browser_server(playwright: Playwright) -> Iterator[str]:
 def cdp_browser(playwright: Playwright) -> Iterator[str]:
     """A Chromium with remote debugging on a free port: its http:// address."""
     # Chromium's helper processes may still write to the profile as the folder goes: not a failure.
-    with tempfile.TemporaryDirectory(prefix="plexbook-cdp-", ignore_cleanup_errors=True) as profile:
+    with tempfile.TemporaryDirectory(prefix="plexbook-cdp-", ignore_cleanup_errors=True) as folder:
+        profile, scratch = Path(folder) / "profile", Path(folder) / "tmp"
+        scratch.mkdir()
         command = [
             _chromium_path(playwright),
             "--headless",
@@ -94,7 +96,15 @@ def cdp_browser(playwright: Playwright) -> Iterator[str]:
             *QUIET_CHROMIUM_ARGS,
             "about:blank",
         ]
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        # Chromium keeps its profile lock's socket in the temporary folder and, once terminated,
+        # leaves it there: inside this folder it goes with the rest.
+        process = subprocess.Popen(
+            command,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "TMPDIR": str(scratch)},
+        )
         try:
             endpoint = _first_line(process, "Chromium with remote debugging", _DEVTOOLS)
             # Keep reading what Chromium says, so a full pipe never stalls it.
