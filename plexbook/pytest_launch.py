@@ -21,7 +21,9 @@ def browser_type_launch_args(
     flags, traces recorded into a private folder removed after the session)."""
     unscrubbed.sweep()
     with unscrubbed.browser_traces() as traces:
-        ours = launch_options(playwright, BrowserOptions(name=browser_name))  # type: ignore[arg-type]
+        # pytest-playwright's --headed says so by headless=False; a headed run needs a whole Chromium.
+        headed = browser_type_launch_args.get("headless") is False
+        ours = launch_options(playwright, BrowserOptions(name=browser_name, headed=headed))  # type: ignore[arg-type]
         if traces is not None:
             ours["traces_dir"] = traces
         merged = {**ours, **browser_type_launch_args}

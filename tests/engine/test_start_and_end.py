@@ -109,6 +109,26 @@ def test_a_driver_no_session_took_is_stopped_and_other_threads_never_see_it() ->
     _in_own_thread(body)
 
 
+def test_a_headless_run_takes_the_system_s_headless_shell_and_a_headed_one_a_whole_chromium(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without Playwright's own browser, as Playwright does with its own: the headless shell for
+    a headless run where there is one, else the whole Chromium; PLEXBOOK_BROWSER_PATH above both."""
+    shell, whole, chosen = tmp_path / "chromium-headless-shell", tmp_path / "chromium", tmp_path / "my-chromium"
+    for binary in (shell, whole, chosen):
+        binary.write_text("")
+    monkeypatch.delenv("PLEXBOOK_BROWSER_PATH", raising=False)
+    monkeypatch.setattr(browser, "SYSTEM_HEADLESS_SHELL", (str(shell),))
+    monkeypatch.setattr(browser, "SYSTEM_CHROMIUM", (str(whole),))
+    assert browser._system_chromium(headless=True) == str(shell)
+    assert browser._system_chromium(headless=False) == str(whole)
+    monkeypatch.setenv("PLEXBOOK_BROWSER_PATH", str(chosen))
+    assert browser._system_chromium(headless=True) == browser._system_chromium(headless=False) == str(chosen)
+    monkeypatch.delenv("PLEXBOOK_BROWSER_PATH")
+    shell.unlink()
+    assert browser._system_chromium(headless=True) == str(whole)
+
+
 def test_node_keeps_its_compiled_code_in_the_user_cache(tmp_path: Path) -> None:
     probe = (
         "import os\n"
