@@ -1,6 +1,7 @@
 """Many runs from one plan: rows across accounts and targets, several browsers at once.
 
-A plan is a CSV file with a header row. Columns (only ``runbook`` is required):
+A plan is a CSV file with a header row, or a YAML file (``.yaml``, ``.yml``) holding a list
+of runs, each a mapping of the same columns. Columns (only ``runbook`` is required):
 
 - ``runbook``: remove-pin, reset-pin or managed-user-pin;
 - ``user``: the Home user (empty: the account owner);
@@ -48,9 +49,14 @@ from plexbook.scrub import PRIVATE_DIR, Scrubber, write_scrubbed
 from plexbook.targets import LIVE, SANDBOX, ResolvedTarget, check_target, resolve_target
 
 if TYPE_CHECKING:
+    import yaml
+
     from plexbook.sandbox.variants import Variant
 
 COLUMNS = ("runbook", "user", "target", "mode", "rehearse", "env")
+#: A plan file with one of these endings is read as YAML; any other as CSV.
+YAML_SUFFIXES = (".yaml", ".yml")
+_YAML_NULLS = ("~", "null", "Null", "NULL")
 _YES, _NO = ("yes", "y", "true", "1"), ("no", "n", "false", "0", "")
 
 
@@ -83,17 +89,16 @@ def read_plan(path: Path) -> list[PlanRow]:
         text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
         raise BadInput(f"{path}: the plan cannot be read ({exc.strerror})") from None
-    reader = csv.DictReader(text.splitlines())
-    header = [name.strip().lower() for name in reader.fieldnames or []]
-    if "runbook" not in header:
-        raise BadInput(f"{path}: the plan needs a header row with a runbook column (columns: {', '.join(COLUMNS)})")
-    unknown = [name for name in header if name not in COLUMNS]
-    if unknown:
-        raise BadInput(f"{path}: unknown column {unknown[0]!r} (columns: {', '.join(COLUMNS)})")
+    except UnicodeDecodeError:
+        raise BadInput(f"{path}: the plan is not UTF-8 text") from None
+    yaml_plan = path.suffix.lower() in YAML_SUFFIXES
+    entries = _yaml_entries(path, text) if yaml_plan else _csv_entries(path, text)
     rows: list[PlanRow] = []
     problems: list[str] = []
-    for line, raw in enumerate(reader, start=2):
-        cells = {key.strip().lower(): (value or "").strip() for key, value in raw.items() if key is not None}
+    for line, cells in entries:
+        if isinstance(cells, str):
+            problems.append(f"line {line}: {cells}")
+            continue
         if not any(cells.values()):
             continue
         try:
@@ -105,6 +110,69 @@ def read_plan(path: Path) -> list[PlanRow]:
     if not rows:
         raise BadInput(f"{path}: the plan has no rows")
     return rows
+
+
+#: A plan's entries: each run's line in the file, with its cells by column or what is wrong with it.
+_Entries = list[tuple[int, dict[str, str] | str]]
+
+
+def _csv_entries(path: Path, text: str) -> _Entries:
+    reader = csv.DictReader(text.splitlines())
+    header = [name.strip().lower() for name in reader.fieldnames or []]
+    if "runbook" not in header:
+        raise BadInput(f"{path}: the plan needs a header row with a runbook column (columns: {', '.join(COLUMNS)})")
+    unknown = [name for name in header if name not in COLUMNS]
+    if unknown:
+        raise BadInput(f"{path}: unknown column {unknown[0]!r} (columns: {', '.join(COLUMNS)})")
+    return [
+        (line, {key.strip().lower(): (value or "").strip() for key, value in raw.items() if key is not None})
+        for line, raw in enumerate(reader, start=2)
+    ]
+
+
+def _yaml_entries(path: Path, text: str) -> _Entries:
+    """A YAML plan's runs, read as text exactly as a CSV plan's cells are.
+
+    Read as a node tree with no type guessing, so ``rehearse: yes`` or a user named ``No``
+    or ``007`` stays the text it is, and each run keeps the line it starts on.
+    """
+    import yaml
+
+    try:
+        root = yaml.compose(text, Loader=yaml.BaseLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        raise BadInput(f"{path}: not readable as YAML: {exc.problem or exc.context}{where}") from None
+    except yaml.YAMLError as exc:
+        raise BadInput(f"{path}: not readable as YAML ({type(exc).__name__})") from None
+    if root is None:
+        return []
+    if not isinstance(root, yaml.SequenceNode):
+        raise BadInput(f"{path}: a YAML plan is a list of runs, each starting '- runbook: ...'")
+    return [(item.start_mark.line + 1, _yaml_cells(item)) for item in root.value]
+
+
+def _yaml_cells(item: yaml.Node) -> dict[str, str] | str:
+    """One run of a YAML plan: its cells by column, or what is wrong with it."""
+    import yaml
+
+    if not isinstance(item, yaml.MappingNode):
+        return "a run is a mapping of columns (runbook: ..., user: ...)"
+    cells: dict[str, str] = {}
+    for key, value in item.value:
+        if not isinstance(key, yaml.ScalarNode):
+            return "a column's name must be plain text"
+        name = str(key.value).strip().lower()
+        if name not in COLUMNS:
+            return f"unknown column {name!r} (columns: {', '.join(COLUMNS)})"
+        if name in cells:
+            return f"{name} is given twice"
+        if not isinstance(value, yaml.ScalarNode):
+            return f"{name} must be a single value"
+        # Unquoted ~ and null mean "nothing" in YAML: the account owner, say.
+        cells[name] = "" if value.style is None and value.value in _YAML_NULLS else str(value.value).strip()
+    return cells
 
 
 def _row(line: int, cells: dict[str, str], base: Path) -> PlanRow:

@@ -32,7 +32,9 @@ if TYPE_CHECKING:
 
 
 def batch(
-    plan: Annotated[Path, typer.Argument(help="The plan: a CSV file with a header row (see below).")],
+    plan: Annotated[
+        Path, typer.Argument(help="The plan: a CSV file with a header row, or a YAML list of runs (see below).")
+    ],
     workers: Annotated[int, typer.Option(help="How many browsers run groups of rows at once.")] = 1,
     stop_on_failure: Annotated[
         bool, typer.Option("--stop-on-failure", help="Stop at the first run that fails; the rest are not run.")
@@ -54,7 +56,8 @@ def batch(
 ) -> None:
     """Run the rows of a plan, each as `plexbook run` would, and write an index of the runs.
 
-    The plan is a CSV file with a header row. Columns (only runbook is required): runbook;
+    The plan is a CSV file with a header row, or a YAML file (.yaml, .yml) holding a list of
+    runs, each a mapping of the same columns. Columns (only runbook is required): runbook;
     user (empty: the account owner); target (sandbox, live or a URL; default sandbox); mode
     (set or remove, for managed-user-pin); rehearse (yes or no); env (a .env file with the
     account's secrets, relative to the plan; its values win over the environment).
@@ -75,6 +78,12 @@ def batch(
         remove-pin,Jordan,live,alex.env
         managed-user-pin,Kid,live,alex.env
         remove-pin,Sam,live,casey.env
+
+    or plan.yaml:
+
+        - {runbook: remove-pin, user: Jordan, target: live, env: alex.env}
+        - {runbook: managed-user-pin, user: Kid, target: live, env: alex.env}
+        - {runbook: remove-pin, user: Sam, target: live, env: casey.env}
     """
     from plexbook.batch import Batch, confirm_live, read_plan, worst
     from plexbook.config import load_environment

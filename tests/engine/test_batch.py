@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from plexbook.batch import read_plan
@@ -90,18 +91,74 @@ def test_a_bad_plan_is_refused_naming_its_lines(tmp_path: Path) -> None:
     assert not (tmp_path / "traces").exists()
 
 
-def test_the_readme_plan_reads_as_documented(tmp_path: Path) -> None:
+def test_the_readme_plans_read_as_documented_in_csv_and_yaml_alike(tmp_path: Path) -> None:
     readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
-    plan = readme.split("```csv\n", 1)[1].split("```", 1)[0]
     for name in ("alex.env", "casey.env"):
         _write(tmp_path, name, "PLEX_EMAIL=someone@example.test\n")
-    rows = read_plan(_write(tmp_path, "plan.csv", plan))
+    rows = read_plan(_write(tmp_path, "plan.csv", readme.split("```csv\n", 1)[1].split("```", 1)[0]))
     assert [(row.line, row.runbook, row.user, row.target) for row in rows] == [
         (2, "remove-pin", "Jordan", "live"),
         (3, "managed-user-pin", "Kid", "live"),
         (4, "remove-pin", "Sam", "live"),
     ]
     assert rows[0].env == rows[1].env != rows[2].env
+    in_yaml = read_plan(_write(tmp_path, "plan.yaml", readme.split("```yaml\n", 1)[1].split("```", 1)[0]))
+    assert [row.line for row in in_yaml] == [1, 2, 3]
+    assert [replace(row, line=0) for row in in_yaml] == [replace(row, line=0) for row in rows]
+
+
+def test_a_yaml_plan_runs_its_rows_and_names_them_by_their_lines(
+    classic_sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    url = classic_sandbox.base_url
+    _write(tmp_path, ".env", f"PLEX_EMAIL={ALEX[0]}\nPLEX_PASSWORD={ALEX[1]}\nPLEX_PIN_JORDAN=2468\n")
+    _write(
+        tmp_path,
+        "plan.yml",
+        "# Alex's Home\n"
+        f"- runbook: remove-pin\n  user: Jordan\n  target: {url}\n\n"
+        f"- runbook: managed-user-pin\n  user: Kid\n  mode: remove\n  rehearse: no\n  target: {url}\n",
+    )
+    done = run_cli("batch", "plan.yml", "--traces-dir", "traces", cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert classic_sandbox.state.user_titled("Jordan").pin is None
+    assert classic_sandbox.state.user_titled("Kid").pin is None
+    assert "2 runs in 1 group(s)" in done.stdout
+    assert "line 2: remove-pin for Jordan" in done.stdout
+    assert "line 6: managed-user-pin for Kid" in done.stdout
+    (index_path,) = (tmp_path / "traces").glob("*-batch-*/index.json")
+    index = json.loads(index_path.read_text())
+    assert [(run["line"], run["status"]) for run in index["runs"]] == [(2, "done"), (6, "done")]
+
+
+def test_a_yaml_plan_is_read_as_text_and_refused_naming_each_bad_run(tmp_path: Path) -> None:
+    plan = _write(
+        tmp_path, "plan.yaml", "- runbook: remove-pin\n  user: No\n  rehearse: yes\n- {runbook: reset-pin, user: ~}\n"
+    )
+    assert [(row.user, row.rehearse) for row in read_plan(plan)] == [("No", True), (None, False)]
+    _write(
+        tmp_path,
+        "plan.yaml",
+        "- runbook: remove-pin\n  usr: Jordan\n"
+        "- runbook: remove-everything\n"
+        "- [remove-pin, Jordan]\n"
+        "- runbook: remove-pin\n  user: [Jordan, Alex]\n",
+    )
+    done = run_cli("batch", "plan.yaml", cwd=tmp_path)
+    assert done.returncode == 2
+    for problem in (
+        "line 1: unknown column 'usr'",
+        "line 3: unknown runbook 'remove-everything'",
+        "line 4: a run is a mapping of columns",
+        "line 5: user must be a single value",
+    ):
+        assert problem in done.stderr
+    _write(tmp_path, "plan.yaml", 'runbook: remove-pin\nuser: "Jordan\n')
+    done = run_cli("batch", "plan.yaml", cwd=tmp_path)
+    assert done.returncode == 2
+    assert "plan.yaml: not readable as YAML" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "traces").exists()
 
 
 def test_a_row_without_its_secrets_stops_the_batch_before_any_browser(
