@@ -5,9 +5,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import typer
 from typer.testing import CliRunner
 
 from plexbook.cli.main import app
@@ -44,12 +47,31 @@ def test_show_words_steps_as_the_article_and_marks_commits() -> None:
     assert "4. Finally, click on Remove.  [commits]" in result.output
 
 
-def test_every_command_help_carries_an_example() -> None:
-    for command in ("list", "show", "run", "demo", "sandbox"):
-        result = runner.invoke(app, [command, "--help"])
+def _commands(group: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any]]:
+    """Every command under ``group`` (Typer's click), with the words that name it; a group's
+    own commands stand for it."""
+    for name, command in group.commands.items():
+        if hasattr(command, "commands"):
+            yield from _commands(command, (*path, name))
+        else:
+            yield (*path, name), command
+
+
+def test_every_command_help_carries_its_examples_whole() -> None:
+    """Each example line shows as written: a command or a plan's line rewrapped into the next cannot be copied."""
+    commands = dict(_commands(typer.main.get_command(app)))
+    assert {("run",), ("batch",), ("check",), ("evidence", "verify")} <= set(commands)
+    for words, command in commands.items():
+        result = runner.invoke(app, [*words, "--help"])
         assert result.exit_code == 0
-        assert "Example:" in result.output
-        assert "plexbook " in result.output
+        assert "Example:" in result.output, words
+        examples = (command.help or "").split("Example:", 1)[1]
+        shown = {line.strip() for line in result.output.splitlines()}
+        # The help text is dedented: its examples are the lines indented under "Example:".
+        lines = [line.strip() for line in examples.splitlines() if line.startswith("    ") and line.strip()]
+        assert lines, words
+        for line in lines:
+            assert line in shown, f"{' '.join(words)}: {line!r} is not shown whole"
 
 
 def test_run_help_documents_exit_codes() -> None:

@@ -74,6 +74,7 @@ def batch(
 
     with plan.csv:
 
+    \b
         runbook,user,target,env
         remove-pin,Jordan,live,alex.env
         managed-user-pin,Kid,live,alex.env
@@ -81,6 +82,7 @@ def batch(
 
     or plan.yaml:
 
+    \b
         - {runbook: remove-pin, user: Jordan, target: live, env: alex.env}
         - {runbook: managed-user-pin, user: Kid, target: live, env: alex.env}
         - {runbook: remove-pin, user: Sam, target: live, env: casey.env}

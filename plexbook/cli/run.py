@@ -171,6 +171,7 @@ def run(
 
         plexbook run managed-user-pin --user Kid --remove
 
+    \b
         PLEX_PIN_JORDAN=2468 PLEX_PIN_ALEX=1234 plexbook run remove-pin --user Jordan --user Alex
     """
     from plexbook.config import load_environment
