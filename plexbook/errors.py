@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 EXIT_OK = 0
 EXIT_FLOW_FAILED = 1
 EXIT_BAD_INPUT = 2
@@ -22,6 +24,14 @@ class BadInput(RunStop):
     """What the user asked for cannot be done as asked (unknown user, malformed PIN, ...)."""
 
     exit_code = EXIT_BAD_INPUT
+
+
+def no_such_user(title: str, names: Sequence[str], home: str) -> BadInput:
+    """BadInput for a user ``home`` does not have, naming its users, and the one meant when
+    only the case differs (names are matched exactly: a PIN is never changed on a near miss)."""
+    near = [name for name in names if name.casefold() == title.casefold()]
+    meant = f" (did you mean {near[0]!r}? names are matched exactly)" if len(near) == 1 else ""
+    return BadInput(f"there is no user {title!r} in {home}{meant}; its users are: {', '.join(names)}")
 
 
 class MissingSecret(BadInput):

@@ -16,7 +16,7 @@ from playwright.sync_api import Page
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from plexbook.config import SecretSource, Target
-from plexbook.errors import BadInput, TargetUnreachable
+from plexbook.errors import BadInput, TargetUnreachable, no_such_user
 from plexbook.secrets import Secret
 
 #: How plexbook names itself to Plex (Plex refuses calls without a client identifier).
@@ -138,8 +138,7 @@ class PlexApi:
         for user in users:
             if user.title == title:
                 return user
-        names = ", ".join(user.title for user in users)
-        raise BadInput(f"there is no user {title!r} in this Plex Home; its users are: {names}")
+        raise no_such_user(title, [user.title for user in users], "this Plex Home")
 
     def switch_works(self, uuid: str, pin: Secret) -> bool:
         """True when Plex accepts ``pin`` to switch to the user (spec: 201)."""

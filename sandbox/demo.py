@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from plexbook.config import SecretSource
-from plexbook.errors import BadInput
+from plexbook.errors import no_such_user
 from plexbook.sandbox.server import SandboxServer
 from plexbook.sandbox.state import Household, demo_household
 from plexbook.sandbox.variants import Variant
@@ -21,8 +21,7 @@ def demo_secrets(household: Household, user: str | None = None) -> SecretSource:
     title = user or account.owner.title
     found = next((u for u in account.users if u.title == title), None)
     if found is None:
-        names = ", ".join(u.title for u in account.users)
-        raise BadInput(f"there is no user {title!r} in the sandbox's Plex Home; its users are: {names}")
+        raise no_such_user(title, [u.title for u in account.users], "the sandbox's Plex Home")
     values = {"PLEX_EMAIL": account.email, "PLEX_PASSWORD": account.password, "PLEX_NEW_PIN": DEMO_NEW_PIN}
     if found.pin:
         values["PLEX_PIN"] = found.pin

@@ -90,6 +90,14 @@ def test_unknown_user_on_the_sandbox_lists_its_users(tmp_path: Path) -> None:
     result = runner.invoke(app, ["run", "remove-pin", "--user", "Sam", "--traces-dir", str(tmp_path / "t")])
     assert result.exit_code == 2
     assert "its users are: Alex, Jordan, Kid, Teen" in result.output
+    assert "did you mean" not in result.output
+    assert not (tmp_path / "t").exists()
+
+
+def test_a_user_named_in_the_wrong_case_is_refused_naming_the_one_meant(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["run", "remove-pin", "--user", "jordan", "--traces-dir", str(tmp_path / "t")])
+    assert result.exit_code == 2
+    assert "there is no user 'jordan' in the sandbox's Plex Home (did you mean 'Jordan'?" in result.output
     assert not (tmp_path / "t").exists()
 
 

@@ -106,9 +106,11 @@ def test_user_without_a_pin_is_nothing_to_do(playwright: Playwright, sandbox: Sa
 
 
 def test_unknown_user_lists_the_homes_users(playwright: Playwright, sandbox: SandboxServer, tmp_path: Path) -> None:
-    result = run_flow(playwright, sandbox, tmp_path, "remove-pin", {**ALEX_SECRETS, "PLEX_PIN": "1234"}, user="Nobody")
+    result = run_flow(playwright, sandbox, tmp_path, "remove-pin", {**ALEX_SECRETS, "PLEX_PIN": "1234"}, user="alex")
     assert result.exit_code == 2
+    assert "there is no user 'alex' in this Plex Home (did you mean 'Alex'?" in result.message
     assert "its users are: Alex, Jordan, Kid, Teen" in result.message
+    assert sandbox.state.user_titled("Alex").pin == "1234"
 
 
 def test_managed_user_pin_refuses_a_plex_user(playwright: Playwright, sandbox: SandboxServer, tmp_path: Path) -> None:
