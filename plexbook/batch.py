@@ -172,7 +172,8 @@ def _yaml_cells(item: yaml.Node) -> dict[str, str] | str:
             return f"{name} must be a single value"
         # Unquoted ~ and null mean "nothing" in YAML: the account owner, say.
         cells[name] = "" if value.style is None and value.value in _YAML_NULLS else str(value.value).strip()
-    return cells
+    # A blank line of a CSV plan is layout; an empty run in a YAML list is a slip to point out.
+    return cells if any(cells.values()) else "a run with nothing in it"
 
 
 def _row(line: int, cells: dict[str, str], base: Path) -> PlanRow:

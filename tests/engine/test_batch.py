@@ -142,7 +142,8 @@ def test_a_yaml_plan_is_read_as_text_and_refused_naming_each_bad_run(tmp_path: P
         "- runbook: remove-pin\n  usr: Jordan\n"
         "- runbook: remove-everything\n"
         "- [remove-pin, Jordan]\n"
-        "- runbook: remove-pin\n  user: [Jordan, Alex]\n",
+        "- runbook: remove-pin\n  user: [Jordan, Alex]\n"
+        "- runbook:\n",
     )
     done = run_cli("batch", "plan.yaml", cwd=tmp_path)
     assert done.returncode == 2
@@ -151,6 +152,7 @@ def test_a_yaml_plan_is_read_as_text_and_refused_naming_each_bad_run(tmp_path: P
         "line 3: unknown runbook 'remove-everything'",
         "line 4: a run is a mapping of columns",
         "line 5: user must be a single value",
+        "line 7: a run with nothing in it",
     ):
         assert problem in done.stderr
     _write(tmp_path, "plan.yaml", 'runbook: remove-pin\nuser: "Jordan\n')
