@@ -116,6 +116,10 @@ def read_plan(path: Path) -> list[PlanRow]:
 _Entries = list[tuple[int, dict[str, str] | str]]
 
 
+def _unknown_column(name: str) -> str:
+    return f"unknown column {name!r} (columns: {', '.join(COLUMNS)})"
+
+
 def _csv_entries(path: Path, text: str) -> _Entries:
     reader = csv.DictReader(text.splitlines())
     header = [name.strip().lower() for name in reader.fieldnames or []]
@@ -123,7 +127,7 @@ def _csv_entries(path: Path, text: str) -> _Entries:
         raise BadInput(f"{path}: the plan needs a header row with a runbook column (columns: {', '.join(COLUMNS)})")
     unknown = [name for name in header if name not in COLUMNS]
     if unknown:
-        raise BadInput(f"{path}: unknown column {unknown[0]!r} (columns: {', '.join(COLUMNS)})")
+        raise BadInput(f"{path}: {_unknown_column(unknown[0])}")
     return [
         (line, {key.strip().lower(): (value or "").strip() for key, value in raw.items() if key is not None})
         for line, raw in enumerate(reader, start=2)
@@ -165,7 +169,7 @@ def _yaml_cells(item: yaml.Node) -> dict[str, str] | str:
             return "a column's name must be plain text"
         name = str(key.value).strip().lower()
         if name not in COLUMNS:
-            return f"unknown column {name!r} (columns: {', '.join(COLUMNS)})"
+            return _unknown_column(name)
         if name in cells:
             return f"{name} is given twice"
         if not isinstance(value, yaml.ScalarNode):
