@@ -9,6 +9,8 @@ used on their own), announcing costs nothing and ``expect`` keeps Playwright's d
 
 from __future__ import annotations
 
+import itertools
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -20,6 +22,11 @@ if TYPE_CHECKING:
     from playwright.sync_api._generated import APIResponseAssertions, LocatorAssertions, PageAssertions
 
 Listener = Callable[["Locator"], None]
+
+#: How long ``expect`` waits outside a run: Playwright's default.
+_EXPECT_DEFAULT_MS = 5000
+#: How long :func:`first_visible` waits for each candidate, round by round (the last repeats).
+_ROUNDS_MS = (100, 250, 500, 1000)
 
 
 @dataclass(frozen=True)
@@ -149,6 +156,33 @@ def expect(
     """Playwright's ``expect``, waiting as long as this thread's run says (5 s outside a run)."""
     scope = _scope.get()
     return (scope.expect if scope is not None else _new_expect())(actual, message)
+
+
+def first_visible(*candidates: Locator) -> int:
+    """Wait, as long as ``expect`` would, until one of ``candidates`` is visible; its index.
+
+    For locators that cannot be combined into one (``Locator.or_``), as Playwright keeps such a
+    locator within one frame: each is waited on in turn, a little longer each round, the way
+    Playwright's own retries back off. Raises AssertionError when none shows in time.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+    scope = _scope.get()
+    budget_s = (scope.timeout_ms if scope is not None and scope.timeout_ms else _EXPECT_DEFAULT_MS) / 1000
+    deadline = time.monotonic() + budget_s
+    rounds = itertools.chain(_ROUNDS_MS, itertools.repeat(_ROUNDS_MS[-1]))
+    while time.monotonic() < deadline:
+        round_ms = next(rounds)
+        for index, candidate in enumerate(candidates):
+            left_ms = (deadline - time.monotonic()) * 1000
+            if left_ms <= 0:
+                break
+            try:
+                candidate.wait_for(state="visible", timeout=min(round_ms, left_ms))
+            except PlaywrightTimeoutError:
+                continue
+            return index
+    raise AssertionError(f"none of {len(candidates)} locators was visible within {budget_s:g} s")
 
 
 # -- which locators a flow used, for drift reports ----------------------------------------------

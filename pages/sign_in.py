@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from plexbook.pages.actions import acting_on, expect, named_locator
+from plexbook.pages.actions import NamedLocator, acting_on, expect, first_visible, named_locator
 from plexbook.pages.common import PASSWORD, alert, any_of
 from plexbook.pages.errors import SignInRefused
 from plexbook.pages.secret_input import enter_secret
@@ -20,43 +20,76 @@ if TYPE_CHECKING:
 EMAIL = re.compile(r"\bemail\b", re.IGNORECASE)
 #: The test id of "Continue with Email" on Plex's sign-in form.
 EMAIL_STEP = "signIn--email"
+#: The iframe www.plex.tv wraps the sign-in form in, by its name.
+FORM_FRAME = 'iframe[name="fedauth-iFrame"]'
 
 
 class SignInPage:
-    """The sign-in form: optional "Continue with Email", email and password, then a 2FA code."""
+    """The sign-in form: optional "Continue with Email", email and password, then a 2FA code.
 
-    def __init__(self, page: Page) -> None:
+    The form is the page itself (app.plex.tv/auth) or sits in the ``fedauth-iFrame`` iframe
+    (www.plex.tv). A page object for the page looks for the form in the page, and for the
+    frame; :meth:`where_shown` gives the one that looks inside the frame when the form is there.
+    """
+
+    def __init__(self, page: Page, *, framed: bool = False) -> None:
         self.page = page
-        self.where = "the sign-in page"
+        self.framed = framed
+        self.where = "the sign-in frame" if framed else "the sign-in page"
+
+    def _in_form(self, locator: Locator) -> Locator:
+        """``locator``, looked for where the form is: in the page, or inside its frame."""
+        return self.page.locator(FORM_FRAME).content_frame.locator(locator) if self.framed else locator
+
+    @named_locator("sign-in frame", optional=True)
+    def frame(self) -> Locator:
+        """The iframe holding the form, where the page wraps it in one."""
+        return self.page.locator(FORM_FRAME)
+
+    def where_shown(self) -> SignInPage:
+        """This form as it is shown now: looked for inside the sign-in frame when the page has one."""
+        return SignInPage(self.page, framed=self.frame.is_visible())
+
+    def _either(self, *locators: NamedLocator) -> Locator:
+        """Whichever of these locators of the form shows first (see ``any_of``), where the form is.
+
+        Built inside the frame, not from framed locators: Playwright keeps a locator that
+        combines others within one frame.
+        """
+        for named in locators:
+            named.__get__(self)  # remembered as used, for drift reports
+        plain = SignInPage(self.page)
+        return self._in_form(any_of(*(named.getter(plain) for named in locators)))
 
     @named_locator('"Continue with Email" button', optional=True)
     def continue_with_email(self) -> Locator:
-        return self.page.get_by_role("button", name="Continue with Email").or_(self.page.get_by_test_id(EMAIL_STEP))
+        by_name = self.page.get_by_role("button", name="Continue with Email")
+        return self._in_form(by_name.or_(self.page.get_by_test_id(EMAIL_STEP)))
 
     @named_locator("email field")
     def email(self) -> Locator:
         """The email field, whatever its wording ("Email", "Email or Username", "Username or Email")."""
-        return self.page.get_by_label(EMAIL)
+        return self._in_form(self.page.get_by_label(EMAIL))
 
     @named_locator("password field")
     def password(self) -> Locator:
-        return self.page.get_by_label(PASSWORD)
+        return self._in_form(self.page.get_by_label(PASSWORD))
 
     @named_locator
     def sign_in_button(self) -> Locator:
-        return self.page.get_by_role("button", name="Sign In", exact=True)
+        return self._in_form(self.page.get_by_role("button", name="Sign In", exact=True))
 
     @named_locator("verification code field", optional=True)
     def verification_code(self) -> Locator:
-        return self.page.get_by_label("Verification Code")
+        return self._in_form(self.page.get_by_label("Verification Code"))
 
     @named_locator
     def submit_code_button(self) -> Locator:
-        return self.page.get_by_role("button", name="Submit", exact=True)
+        return self._in_form(self.page.get_by_role("button", name="Submit", exact=True))
 
     @named_locator("error message", optional=True)
     def error(self) -> Locator:
-        return alert(self.page)
+        return self._in_form(alert(self.page))
 
     def sign_in(self, email: str, password: Secret, code: Callable[[], Secret], arrival: Locator) -> None:
         """Sign in; ``code()`` is asked for a verification code only when Plex wants one.
@@ -64,24 +97,30 @@ class SignInPage:
         Returns once ``arrival`` (something only the destination screen shows) is visible;
         raises :class:`SignInRefused` with Plex's message when the form refuses.
         """
-        expect(any_of(self.email, self.continue_with_email)).to_be_visible()
+        expect(self._either(SignInPage.email, SignInPage.continue_with_email)).to_be_visible()
         if self.continue_with_email.is_visible():
             acting_on(self.continue_with_email, shown=False).click()
         self.email.fill(email)
         enter_secret(self.password, password, key_by_key=False)
         acting_on(self.sign_in_button, shown=False).click()
-        if self._answered(arrival, self.verification_code):
+        if self._answered(arrival, or_code=True):
             return
         enter_secret(self.verification_code, code())
         acting_on(self.submit_code_button, shown=False).click()
         self._answered(arrival)
 
-    def _answered(self, arrival: Locator, instead: Locator | None = None) -> bool:
-        """Wait until ``arrival`` (or ``instead``) shows or Plex refuses; a refusal raises with
-        Plex's words. True when ``arrival`` is there, which is asked first: the usual answer
-        costs the page one question."""
-        expected = arrival if instead is None else any_of(arrival, instead)
-        expect(any_of(self.error, expected)).to_be_visible()
+    def _answered(self, arrival: Locator, *, or_code: bool = False) -> bool:
+        """Wait until ``arrival`` (or, with ``or_code``, the verification code field) shows or Plex
+        refuses; a refusal raises with Plex's words. True when ``arrival`` is there, which is
+        asked first: the usual answer costs the page one question."""
+        answers = self._either(*((SignInPage.error, SignInPage.verification_code) if or_code else (SignInPage.error,)))
+        if self.framed:
+            # ``arrival`` is in the page and the form's answers in its frame: Playwright cannot
+            # wait on both as one locator.
+            if first_visible(arrival, answers) == 0:
+                return True
+        else:
+            expect(any_of(arrival, answers)).to_be_visible()
         if arrival.is_visible():
             return True
         if self.error.is_visible():

@@ -11,7 +11,7 @@ would cost a round trip per screenshot, and without the stylesheet it draws noth
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page
@@ -51,18 +51,22 @@ def mark(locator: Locator) -> float | None:
     return float(middle)
 
 
-def step_screenshot(page: Page, caption: str, acted_on: Locator | None, masked: Locator) -> bytes:
+def step_screenshot(page: Page, caption: str, acted_on: Locator | None, masked: Sequence[Locator]) -> bytes:
     """The picture of a step: ``caption`` in a band, ``acted_on`` outlined, what ``masked`` finds painted over.
 
     The band goes to the top when the element is in the lower part of the page, so it never
     hides what the step is about.
     """
     middle = mark(acted_on) if acted_on is not None else None
-    height = (page.viewport_size or {"height": 0})["height"]
+    viewport = page.viewport_size
+    height = viewport["height"] if viewport else 0
     style = screenshot_style(
-        caption, outline=middle is not None, caption_on_top=middle is not None and middle > height * 0.6
+        caption,
+        outline=middle is not None,
+        caption_on_top=middle is not None and middle > height * 0.6,
+        page_width=viewport["width"] if viewport else None,
     )
-    return page.screenshot(mask=[masked], mask_color=MASK_COLOR, animations="disabled", style=style)
+    return page.screenshot(mask=list(masked), mask_color=MASK_COLOR, animations="disabled", style=style)
 
 
 def _css_string(text: str) -> str:
@@ -70,23 +74,32 @@ def _css_string(text: str) -> str:
     return f'"{escaped}"'
 
 
-def screenshot_style(caption: str, *, outline: bool = False, caption_on_top: bool = False) -> str:
+def screenshot_style(
+    caption: str, *, outline: bool = False, caption_on_top: bool = False, page_width: int | None = None
+) -> str:
     """The stylesheet for one step screenshot: the caption band and, with ``outline``, the marked element's outline.
 
     The band sits at the bottom of the page, or at the top when the element acted on is in
     the lower part, so it never hides what the step is about. Without ``outline`` an
     element an earlier picture marked is left as the page draws it.
+
+    Playwright applies the stylesheet inside iframes too (so an element marked in one is
+    outlined). Given ``page_width``, the band is drawn only in a document that wide, the page
+    itself, and not again inside a frame such as the sign-in form's.
     """
     edge, border = ("top", "bottom") if caption_on_top else ("bottom", "top")
     outlined = f"[{MARK}] {{ outline: 4px solid {ACCENT} !important; outline-offset: 3px !important; }}"
-    return f"""
-html::after {{
+    band = f"""html::after {{
   content: {_css_string(caption)};
   position: fixed; left: 0; right: 0; {edge}: 0; z-index: 2147483647;
   padding: 10px 14px; background: #121212; color: #f0f0f0;
   border-{border}: 3px solid {ACCENT};
   font: 600 16px/1.35 system-ui, "DejaVu Sans", sans-serif; white-space: pre-wrap; pointer-events: none;
-}}
+}}"""
+    if page_width:
+        band = f"@media (min-width: {page_width}px) {{\n{band}\n}}"
+    return f"""
+{band}
 {outlined if outline else ""}
 """
 

@@ -30,6 +30,7 @@ from plexbook.choices import TraceMode
 from plexbook.errors import EXIT_OK, RunStop
 from plexbook.evidence import MANIFEST, artifact_list, write_checksums
 from plexbook.pages.actions import listening
+from plexbook.pages.sign_in import FORM_FRAME
 from plexbook.progress import Event, Listener, ignore
 from plexbook.scrub import PRIVATE_DIR, Scrubber, make_private, scrub_trace, write_private, write_scrubbed
 
@@ -56,12 +57,15 @@ MASK_SECRET_FIELDS_SCRIPT = """
 """.replace("__SECRET_FIELDS__", SECRET_FIELDS)
 
 
-def masked_in_screenshots(page: Page, personal: Iterable[str]) -> Locator:
-    """What a step screenshot paints over: secret fields always, and where ``personal`` data shows."""
+def masked_in_screenshots(page: Page, personal: Iterable[str]) -> list[Locator]:
+    """What a step screenshot paints over: secret fields always, and where ``personal`` data shows,
+    in the page and in the sign-in frame www.plex.tv wraps its form in."""
     masked = page.locator(SECRET_FIELDS)
     found = personal_data_mask(page, personal)
     # One locator for both: Playwright looks each mask up in the page on its own.
-    return masked if found is None else masked.or_(found)
+    either = masked if found is None else masked.or_(found)
+    # A locator that combines others stays within one frame, so the frame's is its own.
+    return [either, page.locator(FORM_FRAME).content_frame.locator(either)]
 
 
 def new_run_dir(traces_dir: Path, runbook: str, now: datetime | None = None) -> Path:

@@ -238,9 +238,10 @@ class Flow:
     def sign_in_if_asked(self, arrival: Locator) -> None:
         """Sign in when the target sends us to its sign-in screen; then wait for ``arrival``."""
         form = SignInPage(self.page)
-        expect(any_of(arrival, form.email, form.continue_with_email)).to_be_visible()
+        expect(any_of(arrival, form.email, form.continue_with_email, form.frame)).to_be_visible()
         if arrival.is_visible():
             return
+        form = form.where_shown()
         self.progress("signing in")
         started = time.perf_counter()
         email = self.secrets.plain("PLEX_EMAIL")

@@ -107,7 +107,9 @@ def create_app(state: SandboxState, variant: Variant, faults: Faults | None = No
         Route("/", to_desktop),
         Route("/desktop", to_desktop),
         Route("/desktop/", page("desktop.html")),
-        Route("/auth", page("auth.html")),
+        Route("/auth", page("auth_frame.html" if variant.sign_in_frame else "auth.html")),
+        # The form itself, which the framed variant's /auth shows in its iframe.
+        Route("/auth/form", page("auth.html")),
         Route("/pin/reset", page("pin_reset.html")),
         Route("/users/{uuid}/avatar", _avatar, name="avatar"),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),

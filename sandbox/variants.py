@@ -106,6 +106,9 @@ class Variant:
     #: An interstitial modal over the web app on load, and how its close control is named.
     promo: Promo = "none"
     cookie_banner: CookieBanner = "none"
+    #: The sign-in form sits in an iframe named ``fedauth-iFrame`` on a page of its own, as
+    #: www.plex.tv wraps it. Drawn last, so the seeds drawn before it keep their screens.
+    sign_in_frame: bool = False
     #: Drift on purpose, for regression checks: the row control reads this instead of "Edit PIN".
     edit_pin_label: str = "Edit PIN"
     #: Drift on purpose: the Edit PIN dialog has no Remove control at all.

@@ -14,6 +14,7 @@ import sys
 import tempfile
 import zipfile
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -61,9 +62,14 @@ def sandbox_pool() -> Iterator[dict[str, SandboxServer]]:
         server.stop()
 
 
+#: Screens beside the presets that tests ask for by name: the sign-in form in www.plex.tv's
+#: iframe, on the classic screens otherwise.
+OTHER_VARIANTS = {"framed-sign-in": replace(PRESETS["classic"], name="framed-sign-in", sign_in_frame=True)}
+
+
 def fresh_sandbox(pool: dict[str, SandboxServer], name: str) -> SandboxServer:
     if name not in pool:
-        pool[name] = SandboxServer(PRESETS[name]).start()
+        pool[name] = SandboxServer(PRESETS.get(name) or OTHER_VARIANTS[name]).start()
     server = pool[name]
     server.reset()
     return server
@@ -87,6 +93,12 @@ def sandbox(request: pytest.FixtureRequest, sandbox_pool: dict[str, SandboxServe
 def classic_sandbox(sandbox_pool: dict[str, SandboxServer]) -> SandboxServer:
     """The sandbox in its classic variant, for tests the variant does not matter to."""
     return fresh_sandbox(sandbox_pool, "classic")
+
+
+@pytest.fixture
+def framed_sign_in_sandbox(sandbox_pool: dict[str, SandboxServer]) -> SandboxServer:
+    """The classic sandbox with its sign-in form in an iframe named fedauth-iFrame, as www.plex.tv shows it."""
+    return fresh_sandbox(sandbox_pool, "framed-sign-in")
 
 
 @pytest.fixture

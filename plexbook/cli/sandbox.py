@@ -44,6 +44,13 @@ def sandbox(
     confirm_new_pin: Annotated[
         bool | None, typer.Option("--confirm-new-pin/--no-confirm-new-pin", help="Override.")
     ] = None,
+    sign_in_frame: Annotated[
+        bool | None,
+        typer.Option(
+            "--sign-in-frame/--no-sign-in-frame",
+            help="Override: the sign-in form in an iframe named fedauth-iFrame, as www.plex.tv shows it.",
+        ),
+    ] = None,
     edit_pin_label: Annotated[
         str | None, typer.Option(help='Drift on purpose: the row\'s "Edit PIN" control reads this instead.')
     ] = None,
@@ -102,6 +109,7 @@ def sandbox(
             auto_submit=auto_submit,
             email_step=email_step,
             confirm_new_pin=confirm_new_pin,
+            sign_in_frame=sign_in_frame,
             edit_pin_label=edit_pin_label,
             drop_remove=drop_remove,
         )

@@ -33,7 +33,8 @@
     try {
       const user = await api("POST", "/api/v2/users/signin", { form });
       Session.save(user.authToken);
-      location.assign(forwardUrl());
+      // In a sign-in frame the whole page moves on, as www.plex.tv's does.
+      window.top.location.assign(forwardUrl());
     } catch (e) {
       if (e.status === 401 && e.code === 1029 && !form.verificationCode) {
         signinForm.hidden = true;

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from plexbook import annotate
 from plexbook.annotate import ACCENT, MARK, MASK_COLOR, mark, step_screenshot
@@ -74,3 +74,31 @@ def test_a_step_screenshot_outlines_the_control_and_paints_over_secrets_and_pers
     secrets_only = step_screenshot(page, "Step 3", None, masked_in_screenshots(page, []))
     assert colour_pixels(page, secrets_only, MASK_COLOR, (20, 100, 200, 30)) > 0.9 * 200 * 30
     assert colour_pixels(page, secrets_only, MASK_COLOR, (20, 20, 200, 18)) < 0.1 * 200 * 18  # a text's own grey
+
+
+def test_a_sign_in_frame_is_painted_over_as_the_page_is_and_the_band_is_drawn_once(page: Page) -> None:
+    # www.plex.tv's sign-in form, in its iframe; the page around it is white.
+    form = (
+        '<body style="margin:0;background:#fff;font:18px sans-serif">'
+        '<input type="email" aria-label="Email" value="alex@example.test" '
+        'style="position:absolute;top:20px;left:20px;width:200px;height:30px">'
+        '<input type="password" aria-label="Password" value="sandbox-pass-1" '
+        'style="position:absolute;top:80px;left:20px;width:200px;height:30px"></body>'
+    )
+    page.set_content(
+        '<body style="margin:0;background:#fff">'
+        '<iframe name="fedauth-iFrame" '
+        'style="position:absolute;top:100px;left:100px;width:400px;height:300px;border:0" '
+        f"srcdoc='{form}'></iframe></body>"
+    )
+    frame = page.frame_locator('iframe[name="fedauth-iFrame"]')
+    expect(frame.get_by_label("Password")).to_be_visible()
+    shot = step_screenshot(page, "Step 1", None, masked_in_screenshots(page, ["alex@example.test"]))
+    # Both fields, inside the frame (offset 100, 100): painted over.
+    assert colour_pixels(page, shot, MASK_COLOR, (120, 120, 200, 30)) > 0.9 * 200 * 30
+    assert colour_pixels(page, shot, MASK_COLOR, (120, 180, 200, 30)) > 0.9 * 200 * 30
+    # The caption band: along the page's bottom edge, and not again at the bottom of the frame.
+    band, size = "#121212", page.viewport_size
+    assert size is not None
+    assert colour_pixels(page, shot, band, (0, size["height"] - 20, size["width"], 20)) > 0.5 * size["width"] * 20
+    assert colour_pixels(page, shot, band, (100, 370, 400, 30)) == 0

@@ -150,6 +150,35 @@ def test_two_factor_account_signs_in_with_a_totp_secret(
     assert sandbox.state.user_titled("Casey", email=CASEY[0]).pin == "1470"
 
 
+def test_sign_in_inside_the_sign_in_frame(
+    playwright: Playwright, framed_sign_in_sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """www.plex.tv's way: the same form in an iframe named fedauth-iFrame; the flow signs in there."""
+    secrets = {**ALEX_SECRETS, "PLEX_PIN": "2468"}
+    result = run_flow(playwright, framed_sign_in_sandbox, tmp_path, "remove-pin", secrets, user="Jordan")
+    assert result.exit_code == 0, result.message
+    assert framed_sign_in_sandbox.state.user_titled("Jordan").pin is None
+
+
+def test_refused_sign_in_inside_the_sign_in_frame_exits_3(
+    playwright: Playwright, framed_sign_in_sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    secrets = {"PLEX_EMAIL": ALEX[0], "PLEX_PASSWORD": "wrong", "PLEX_PIN": "2468"}
+    result = run_flow(playwright, framed_sign_in_sandbox, tmp_path, "remove-pin", secrets, user="Jordan")
+    assert result.exit_code == 3
+    assert "Plex refused the sign-in: User could not be authenticated" in result.message
+    assert framed_sign_in_sandbox.state.user_titled("Jordan").pin == "2468"
+
+
+def test_two_factor_sign_in_inside_the_sign_in_frame(
+    playwright: Playwright, framed_sign_in_sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    secrets = {"PLEX_EMAIL": CASEY[0], "PLEX_PASSWORD": CASEY[1], "PLEX_TOTP_SECRET": CASEY_TOTP}
+    result = run_flow(playwright, framed_sign_in_sandbox, tmp_path, "reset-pin", {**secrets, "PLEX_NEW_PIN": "1470"})
+    assert result.exit_code == 0, result.message
+    assert framed_sign_in_sandbox.state.user_titled("Casey", email=CASEY[0]).pin == "1470"
+
+
 def test_token_only_session(playwright: Playwright, sandbox: SandboxServer, tmp_path: Path) -> None:
     secrets = {"PLEX_TOKEN": sign_in_token(sandbox.base_url)}
     result = run_flow(playwright, sandbox, tmp_path, "managed-user-pin", secrets, user="Kid", mode="remove")

@@ -63,6 +63,25 @@ def test_signed_out_browser_goes_to_sign_in_and_back(page: Page, sandbox: Sandbo
         expect(row(page, title)).to_be_visible()
 
 
+def test_framed_sign_in_shows_the_form_in_an_iframe_and_moves_the_whole_page_on(
+    page: Page, framed_sign_in_sandbox: SandboxServer
+) -> None:
+    page.goto(framed_sign_in_sandbox.base_url + PLEX_HOME)
+    page.wait_for_url(re.compile(r"/auth\?forwardUrl="))
+    form = page.frame_locator('iframe[name="fedauth-iFrame"]')
+    expect(form.get_by_test_id("signIn--email")).to_be_visible()
+    expect(page.get_by_test_id("signIn--email")).to_have_count(0)  # not in the page itself
+    form.get_by_role("button", name="Continue with Email").click()
+    form.get_by_label("Email or Username").fill(ALEX[0])
+    form.get_by_label("Password", exact=True).fill("wrong-password")
+    form.get_by_role("button", name="Sign In").click()
+    expect(form.get_by_role("alert")).to_have_text("User could not be authenticated")
+    form.get_by_label("Password", exact=True).fill(ALEX[1])
+    form.get_by_role("button", name="Sign In").click()
+    page.wait_for_url(re.compile(r"/desktop/#!/settings/plex-home$"))
+    expect(row(page, "Jordan")).to_be_visible()
+
+
 def test_wrong_password_shows_the_api_message_and_stays(page: Page, sandbox: SandboxServer) -> None:
     page.goto(sandbox.base_url + "/auth")
     fill_sign_in(page, sandbox, ALEX[0], "wrong-password")
