@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, overload
@@ -171,17 +171,24 @@ def first_visible(*candidates: Locator) -> int:
     budget_s = (scope.timeout_ms if scope is not None and scope.timeout_ms else _EXPECT_DEFAULT_MS) / 1000
     deadline = time.monotonic() + budget_s
     rounds = itertools.chain(_ROUNDS_MS, itertools.repeat(_ROUNDS_MS[-1]))
-    while time.monotonic() < deadline:
-        round_ms = next(rounds)
-        for index, candidate in enumerate(candidates):
-            left_ms = (deadline - time.monotonic()) * 1000
-            if left_ms <= 0:
-                break
-            try:
-                candidate.wait_for(state="visible", timeout=min(round_ms, left_ms))
-            except PlaywrightTimeoutError:
-                continue
-            return index
+    # In a trace, the short waits that time out on purpose read as part of one wait.
+    tracing = candidates[0].page.context.tracing
+    tracing.group(f"wait for the first of {len(candidates)} to show, each in turn (the timeouts inside are expected)")
+    try:
+        while time.monotonic() < deadline:
+            round_ms = next(rounds)
+            for index, candidate in enumerate(candidates):
+                left_ms = (deadline - time.monotonic()) * 1000
+                if left_ms <= 0:
+                    break
+                try:
+                    candidate.wait_for(state="visible", timeout=min(round_ms, left_ms))
+                except PlaywrightTimeoutError:
+                    continue
+                return index
+    finally:
+        with suppress(Exception):  # a browser that went away has no trace to close a group in
+            tracing.group_end()
     raise AssertionError(f"none of {len(candidates)} locators was visible within {budget_s:g} s")
 
 

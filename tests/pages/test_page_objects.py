@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from plexbook.pages import ConfirmPinDialog, EditPinDialog, PinResetPage, PlexHomePage, SignInPage, WebApp
+from plexbook.pages.actions import action_scope, first_visible
 from plexbook.pages.overlays import dismiss_interstitials
 from plexbook.secrets import Secret
 
@@ -240,3 +241,24 @@ def test_a_pin_dialogs_own_close_control_is_left_to_the_flow(page: Page) -> None
 def test_a_row_locator_names_what_it_rests_on(page: Page) -> None:
     page.set_content(user_rows("li", "link"))
     assert re.search(r"Sam", str(PlexHomePage(page, MEMBERS).user("Sam").root))
+
+
+def test_first_visible_waits_across_frames_and_gives_up_in_the_runs_time(page: Page) -> None:
+    page.set_content('<p>Signing in</p><iframe name="fedauth-iFrame" srcdoc="<p>Form</p>"></iframe>')
+    in_page = page.get_by_text("Plex Home")
+    in_frame = page.frame_locator('iframe[name="fedauth-iFrame"]').get_by_role("alert")
+    # The frame answers a moment later: its locator, the second, is the one found.
+    page.frame_locator('iframe[name="fedauth-iFrame"]').locator("body").evaluate(
+        """body => setTimeout(() => {
+            const alert = document.createElement("p");
+            alert.setAttribute("role", "alert"); alert.textContent = "User could not be authenticated";
+            body.append(alert);
+        }, 300)"""
+    )
+    with action_scope() as scope:
+        scope.set_timeout(10_000)
+        assert first_visible(in_page, in_frame) == 1
+        # Neither ever shows: it gives up after the run's timeout, as expect would.
+        scope.set_timeout(700)
+        with pytest.raises(AssertionError, match=r"within 0\.7 s"):
+            first_visible(in_page, page.get_by_text("never"))
