@@ -4,8 +4,10 @@ Playwright's own browser is used when it is installed. Where it is not (no inter
 download it), Chromium falls back to a system build: ``PLEXBOOK_BROWSER_PATH``; else, for a
 headless run, the system's ``chromium-headless-shell`` (Debian's package of the build
 Playwright itself runs headless); else ``/usr/bin/chromium``, ``chromium-browser``,
-``chromium``, ``google-chrome``. Every launch is headless unless asked otherwise, with flags
-that keep Chromium off the network.
+``chromium``, ``google-chrome``. Playwright's own Chromium installed without its headless
+shell (``playwright install --no-shell``) runs headless as a whole Chromium; installed as the
+shell alone (``--only-shell``), it serves headless runs where no system build does. Every
+launch is headless unless asked otherwise, with flags that keep Chromium off the network.
 """
 
 from __future__ import annotations
@@ -56,6 +58,13 @@ _HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 #: Query parameters of a remote browser's address that hold a credential: Browserless' token,
 #: an API key, a signature, capabilities that carry an access key.
 _CREDENTIAL_PARAM = re.compile(r"(?i)token|key|secret|pass|auth|sig|cred|cap")
+#: What to do when no Chromium is there at all.
+NO_CHROMIUM = (
+    "no Chromium found: run `playwright install chromium`, install your system's chromium package, "
+    "or set PLEXBOOK_BROWSER_PATH"
+)
+#: How Playwright's launch says the build it wanted is not installed.
+_MISSING_EXECUTABLE = "Executable doesn't exist"
 
 
 #: A Playwright started ahead of need in this thread (:func:`playwright_ahead`), for the first
@@ -274,12 +283,32 @@ def launch_options(playwright: Playwright, options: BrowserOptions) -> dict[str,
         return launch
     system = _system_chromium(headless=not options.headed)
     if system is None:
-        raise BrowserNotFound(
-            "no Chromium found: run `playwright install chromium`, install your system's chromium package, "
-            "or set PLEXBOOK_BROWSER_PATH"
-        )
+        if not options.headed and not override:
+            # Playwright's headless shell may be installed without its whole Chromium
+            # (`playwright install --only-shell`): Playwright looks for it; launch_local() says
+            # what to install when it is not there either.
+            return launch
+        raise BrowserNotFound(NO_CHROMIUM)
     launch["executable_path"] = system
     return launch
+
+
+def launch_local(start: Callable[..., Browser], browser_type: BrowserType, options: BrowserOptions) -> Browser:
+    """``start(**extra)`` launches a local browser with :func:`launch_options`' arguments plus ``extra``.
+
+    Playwright's own Chromium may be installed without the build a launch wants: without its
+    headless shell (`playwright install --no-shell`), a headless run takes its whole Chromium,
+    which runs headless too; with no Chromium at all, BrowserNotFound says what to install.
+    """
+    try:
+        return start()
+    except PlaywrightError as exc:
+        if _MISSING_EXECUTABLE not in str(exc) or options.name != "chromium":
+            raise
+        whole = browser_type.executable_path
+        if not options.headed and Path(whole).is_file():
+            return start(executable_path=whole)
+        raise BrowserNotFound(NO_CHROMIUM) from None
 
 
 def launch(playwright: Playwright, options: BrowserOptions | None = None, traces_dir: Path | None = None) -> Browser:
@@ -292,7 +321,10 @@ def launch(playwright: Playwright, options: BrowserOptions | None = None, traces
     browser_type: BrowserType = getattr(playwright, options.name)
     slow_mo = options.slow_mo_ms or None
     if options.remote is None:
-        return browser_type.launch(**launch_options(playwright, options), traces_dir=traces_dir)
+        chosen = launch_options(playwright, options)
+        return launch_local(
+            lambda **extra: browser_type.launch(**{**chosen, **extra}, traces_dir=traces_dir), browser_type, options
+        )
     headers = dict(options.headers) or None
     try:
         if options.ws_endpoint:

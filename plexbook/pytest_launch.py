@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Browser, Playwright
 
 from plexbook import unscrubbed
-from plexbook.browser import BrowserOptions, launch, launch_options
+from plexbook.browser import BrowserOptions, launch, launch_local, launch_options
 from plexbook.pytest_plugin import remote_browser
 
 
@@ -41,7 +41,9 @@ def browser(request: pytest.FixtureRequest, playwright: Playwright, browser_name
         browser = launch(playwright, remote)
     else:
         # Asked for only here: a remote run must not need a local browser to exist.
-        launch_browser: Callable[[], Browser] = request.getfixturevalue("launch_browser")
-        browser = launch_browser()
+        launch_browser: Callable[..., Browser] = request.getfixturevalue("launch_browser")
+        headed = request.getfixturevalue("browser_type_launch_args").get("headless") is False
+        options = BrowserOptions(name=browser_name, headed=headed)  # type: ignore[arg-type]
+        browser = launch_local(launch_browser, getattr(playwright, browser_name), options)
     yield browser
     browser.close()

@@ -129,6 +129,66 @@ def test_a_headless_run_takes_the_system_s_headless_shell_and_a_headed_one_a_who
     assert browser._system_chromium(headless=True) == str(whole)
 
 
+#: In a process of its own, whose Playwright looks for its browsers where the test says: what
+#: Playwright expects where (``paths``), or plexbook's launch on a machine with no system Chromium.
+_INSTALL_PROBE = """
+import re, sys
+from playwright.sync_api import sync_playwright
+from plexbook import browser
+browser.SYSTEM_HEADLESS_SHELL = browser.SYSTEM_CHROMIUM = ()
+with sync_playwright() as p:
+    if sys.argv[1] == "paths":
+        try:
+            p.chromium.launch().close()
+        except Exception as exc:
+            print(p.chromium.executable_path)
+            print(re.search(r"Executable doesn't exist at (\\S+)", str(exc)).group(1))
+        sys.exit(0)
+    try:
+        launched = browser.launch(p)
+    except browser.BrowserNotFound as exc:
+        print(exc)
+        sys.exit(3)
+    print("launched", launched.version)
+    launched.close()
+"""
+
+
+def test_playwright_s_chromium_installed_without_its_headless_shell_or_with_only_it_still_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`playwright install --no-shell` leaves the whole Chromium, which then runs headless;
+    `--only-shell` leaves the shell, which Playwright finds; with neither, plexbook says what to install."""
+    system = [Path(p) for p in (*browser.SYSTEM_HEADLESS_SHELL[:1], "/usr/lib/chromium/chromium")]
+    if not all(binary.is_file() for binary in system):
+        pytest.skip("needs the system's Chromium and its headless shell as files (Debian's packages)")
+    system_shell, system_whole = system
+    monkeypatch.setenv("PLAYWRIGHT_BROWSERS_PATH", str(tmp_path))
+    monkeypatch.delenv("PLEXBOOK_BROWSER_PATH", raising=False)
+
+    def probe(mode: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-c", _INSTALL_PROBE, mode], capture_output=True, text=True, timeout=120)
+
+    whole, shell = (Path(line) for line in probe("paths").stdout.split())
+    assert tmp_path in whole.parents
+    assert tmp_path in shell.parents
+    nothing = probe("launch")
+    assert nothing.returncode == 3, nothing.stderr
+    assert "run `playwright install chromium`" in nothing.stdout
+
+    whole.parent.mkdir(parents=True)
+    whole.symlink_to(system_whole)  # as `playwright install --no-shell chromium` leaves it
+    no_shell = probe("launch")
+    assert no_shell.returncode == 0, no_shell.stdout + no_shell.stderr
+    assert no_shell.stdout.startswith("launched ")
+
+    whole.unlink()
+    shell.parent.mkdir(parents=True)
+    shell.symlink_to(system_shell)  # as `playwright install --only-shell chromium` leaves it
+    only_shell = probe("launch")
+    assert only_shell.returncode == 0, only_shell.stdout + only_shell.stderr
+
+
 def test_node_keeps_its_compiled_code_in_the_user_cache(tmp_path: Path) -> None:
     probe = (
         "import os\n"
