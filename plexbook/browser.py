@@ -58,6 +58,12 @@ _HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 #: Query parameters of a remote browser's address that hold a credential: Browserless' token,
 #: an API key, a signature, capabilities that carry an access key.
 _CREDENTIAL_PARAM = re.compile(r"(?i)token|key|secret|pass|auth|sig|cred|cap")
+#: A segment of a remote browser's path that is its key: Playwright's ``launchServer`` serves
+#: on an unguessable path (32 hex digits) "for security", and a grid's session id works the
+#: same way. Letters and digits mixed, 16 or more, so words and versions are not taken for one.
+_KEY_SEGMENT = re.compile(r"^(?=[^/]*[0-9])(?=[^/]*[A-Za-z])[A-Za-z0-9_-]{16,}$")
+#: Chromium's own DevTools paths, whose ids it hands to anyone at ``/json/version``: no key.
+_DEVTOOLS_PATH = "/devtools/"
 #: What to do when no Chromium is there at all.
 NO_CHROMIUM = (
     "no Chromium found: run `playwright install chromium`, install your system's chromium package, "
@@ -127,11 +133,20 @@ class RemoteBrowserUnreachable(RuntimeError):
 
 def endpoint_credentials(url: str) -> list[tuple[str, str]]:
     """Every credential in a remote browser's address, as (where, value): the password of its
-    user part and the values of query parameters named like a credential (``token``, ``apiKey``)."""
+    user part, an unguessable segment of its path (a browser server's key) and the values of
+    query parameters named like a credential (``token``, ``apiKey``)."""
     parts = urlsplit(url)
     found = [("password", unquote(parts.password))] if parts.password else []
+    found += [("unguessable path", segment) for segment in _key_segments(parts.path)]
     found += [(name, value) for name, value in parse_qsl(parts.query) if value and _CREDENTIAL_PARAM.search(name)]
     return found
+
+
+def _key_segments(path: str) -> list[str]:
+    """The segments of an address's path that are a key (see ``_KEY_SEGMENT``)."""
+    if path.startswith(_DEVTOOLS_PATH):
+        return []
+    return [segment for segment in path.split("/") if _KEY_SEGMENT.match(segment)]
 
 
 def remote_endpoints(
@@ -206,8 +221,10 @@ def shown_endpoint(url: str) -> str:
     netloc = parts.netloc
     if parts.password:
         netloc = f"{parts.username or ''}:{REDACTED}@{netloc.rpartition('@')[2]}"
+    keys = _key_segments(parts.path)
+    path = "/".join(REDACTED if segment in keys else segment for segment in parts.path.split("/"))
     query = [(n, REDACTED if v and _CREDENTIAL_PARAM.search(n) else v) for n, v in parse_qsl(parts.query, True)]
-    return urlunsplit(parts._replace(netloc=netloc, query=urlencode(query, safe="[]")))
+    return urlunsplit(parts._replace(netloc=netloc, path=path, query=urlencode(query, safe="[]")))
 
 
 @dataclass(frozen=True)

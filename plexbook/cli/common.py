@@ -77,7 +77,8 @@ BrowserEndpointOption = Annotated[
         "--browser-endpoint",
         help="Use a remote browser: a Playwright browser server's ws:// address "
         "(launchServer, run-server, Browserless, Moon, a hosted Playwright service). "
-        "An address that holds a key or token goes in PLEXBOOK_BROWSER_ENDPOINT (environment or .env) instead; "
+        "An address that holds a key or token (?token=..., or launchServer's unguessable path) goes in "
+        "PLEXBOOK_BROWSER_ENDPOINT (environment or .env) instead; "
         "a key sent as a header, in PLEXBOOK_BROWSER_HEADERS (JSON).",
     ),
 ]

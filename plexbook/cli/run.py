@@ -157,7 +157,8 @@ def run(
     A remote browser: --browser-endpoint ws://... (a Playwright browser server, Browserless,
     Moon, a hosted Playwright service) or --cdp-endpoint http://... (any Chromium started
     with --remote-debugging-port). Evidence is written here, scrubbed as with a local browser.
-    An address that holds a key (?token=...) goes in PLEXBOOK_BROWSER_ENDPOINT or
+    An address that holds a key (?token=..., or the unguessable path of launchServer's
+    ws://host:port/<32 hex digits>) goes in PLEXBOOK_BROWSER_ENDPOINT or
     PLEXBOOK_CDP_ENDPOINT instead: it is refused on the command line. A key sent as a
     header goes in PLEXBOOK_BROWSER_HEADERS, as JSON: {"Authorization": "Bearer ..."}.
 

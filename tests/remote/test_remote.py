@@ -36,6 +36,24 @@ def remote(request: pytest.FixtureRequest) -> tuple[str, str]:
     return f"--{kind}", address
 
 
+def _naming(option: str, address: str) -> tuple[list[str], dict[str, str]]:
+    """How a run names the remote browser at ``address``, as (arguments, environment).
+
+    A browser server's address holds its key (launchServer's unguessable path), which the
+    command line refuses: it goes in the environment. A DevTools address holds none.
+    """
+    if option == "--browser-endpoint":
+        return [], {"PLEXBOOK_BROWSER_ENDPOINT": address}
+    return [option, address], {}
+
+
+def _server_key(address: str) -> str:
+    """A browser server's key: the unguessable last segment of its address's path."""
+    key = urlsplit(address).path.rpartition("/")[2]
+    assert len(key) >= 16, address  # launchServer's path, unless Playwright stops giving one
+    return key
+
+
 def _only_run(traces: Path) -> Path:
     (run_dir,) = [p for p in traces.iterdir() if "-batch-" not in p.name]
     return run_dir
@@ -44,11 +62,11 @@ def _only_run(traces: Path) -> Path:
 def test_run_on_a_remote_browser_changes_the_target_and_keeps_clean_evidence(
     remote: tuple[str, str], classic_sandbox: SandboxServer, tmp_path: Path
 ) -> None:
-    option, address = remote
+    named, variables = _naming(*remote)
     target = classic_sandbox.base_url
     done = run_cli(
-        "run", "remove-pin", "--user", "Jordan", "--target", target, option, address, "--traces-dir", "traces",
-        cwd=tmp_path, env=JORDAN_ENV,
+        "run", "remove-pin", "--user", "Jordan", "--target", target, *named, "--traces-dir", "traces",
+        cwd=tmp_path, env={**JORDAN_ENV, **variables},
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
     assert classic_sandbox.state.user_titled("Jordan").pin is None
@@ -76,12 +94,13 @@ def test_batch_on_a_browser_server(browser_server: str, classic_sandbox: Sandbox
     url = classic_sandbox.base_url
     (tmp_path / "plan.csv").write_text(f"runbook,user,target\nremove-pin,Jordan,{url}\nmanaged-user-pin,Kid,{url}\n")
     done = run_cli(
-        "batch", "plan.csv", "--browser-endpoint", browser_server, "--traces-dir", "traces",
-        cwd=tmp_path, env=JORDAN_ENV,
+        "batch", "plan.csv", "--traces-dir", "traces",
+        cwd=tmp_path, env={**JORDAN_ENV, "PLEXBOOK_BROWSER_ENDPOINT": browser_server},
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
     assert classic_sandbox.state.user_titled("Jordan").pin is None
     assert classic_sandbox.state.user_titled("Kid").pin is None
+    assert _holding(tmp_path / "traces", _server_key(browser_server)) == []
 
 
 #: A hosted browser's key, as Browserless takes it: in the address's query.
@@ -106,12 +125,32 @@ def test_a_remote_browser_s_key_comes_from_dotenv_and_is_in_no_artifact_or_outpu
     assert KEY not in done.stdout + done.stderr
     assert _holding(tmp_path / "traces", KEY) == []
 
-    # On the command line the same address is refused before anything starts, and not echoed.
-    refused = run_cli(*args, "--browser-endpoint", f"{browser_server}?token={KEY}", cwd=tmp_path, env=JORDAN_ENV)
-    assert refused.returncode == 2
-    assert "set PLEXBOOK_BROWSER_ENDPOINT in the environment or .env instead" in refused.stderr
-    assert KEY not in refused.stdout + refused.stderr
+    # On the command line the same address is refused before anything starts, and not echoed;
+    # so is the server's own address, whose path is its key.
+    for address in (f"{browser_server}?token={KEY}", browser_server):
+        refused = run_cli(*args, "--browser-endpoint", address, cwd=tmp_path, env=JORDAN_ENV)
+        assert refused.returncode == 2
+        assert "set PLEXBOOK_BROWSER_ENDPOINT in the environment or .env instead" in refused.stderr
+        assert KEY not in refused.stdout + refused.stderr
+        assert _server_key(browser_server) not in refused.stdout + refused.stderr
     assert len(list((tmp_path / "traces").iterdir())) == 1
+
+
+def test_a_browser_server_s_unguessable_path_is_kept_out_of_messages_and_evidence(tmp_path: Path) -> None:
+    # launchServer's address: its path is the server's key. Here no server answers, so the
+    # message that names the address goes into the run's evidence and the batch's index.
+    key = "5f0c8e2b9a7d4c1e8b3f6a2d0e9c7b14"
+    (tmp_path / "plan.csv").write_text("runbook,user\nremove-pin,Jordan\n")
+    done = run_cli(
+        "batch", "plan.csv", "--traces-dir", "traces",
+        cwd=tmp_path, env={**JORDAN_ENV, "PLEXBOOK_BROWSER_ENDPOINT": f"ws://127.0.0.1:9/{key}"},
+    )  # fmt: skip
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert "could not connect to the remote browser at ws://127.0.0.1:9/[redacted]" in done.stdout
+    assert key not in done.stdout + done.stderr
+    assert _holding(tmp_path / "traces", key) == []
+    (index,) = (tmp_path / "traces").glob("*-batch-*/index.json")
+    assert "ws://127.0.0.1:9/[redacted]" in index.read_text()
 
 
 def test_both_kinds_of_remote_browser_at_once_are_refused_before_anything_starts(tmp_path: Path) -> None:
