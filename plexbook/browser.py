@@ -317,14 +317,21 @@ def launch_local(start: Callable[..., Browser], browser_type: BrowserType, optio
     headless shell (`playwright install --no-shell`), a headless run takes its whole Chromium,
     which runs headless too; with no Chromium at all, BrowserNotFound says what to install.
     """
+    return _launch_local(start, browser_type, options)[0]
+
+
+def _launch_local(
+    start: Callable[..., Browser], browser_type: BrowserType, options: BrowserOptions
+) -> tuple[Browser, bool]:
+    """:func:`launch_local`, and whether it fell back to Playwright's whole Chromium."""
     try:
-        return start()
+        return start(), False
     except PlaywrightError as exc:
         if _MISSING_EXECUTABLE not in str(exc) or options.name != "chromium":
             raise
         whole = browser_type.executable_path
         if not options.headed and Path(whole).is_file():
-            return start(executable_path=whole)
+            return start(executable_path=whole), True
         raise BrowserNotFound(NO_CHROMIUM) from None
 
 
@@ -334,24 +341,44 @@ def launch(playwright: Playwright, options: BrowserOptions | None = None, traces
     ``traces_dir``: where a launched browser records traces (a remote one records on its own
     machine).
     """
-    options = options or BrowserOptions()
+    return launched(playwright, options or BrowserOptions(), traces_dir)[0]
+
+
+def launched(playwright: Playwright, options: BrowserOptions, traces_dir: Path | None) -> tuple[Browser, str]:
+    """:func:`launch`, and which build it is, for the evidence: the system's (and where), Playwright's
+    own, or a remote browser (and its address, without its key)."""
     browser_type: BrowserType = getattr(playwright, options.name)
     slow_mo = options.slow_mo_ms or None
     if options.remote is None:
         chosen = launch_options(playwright, options)
-        return launch_local(
+        browser, whole = _launch_local(
             lambda **extra: browser_type.launch(**{**chosen, **extra}, traces_dir=traces_dir), browser_type, options
         )
+        path = chosen.get("executable_path")
+        if whole:
+            build = f"Playwright's own {options.name}, its whole build run headless"
+        elif path is None:
+            # Playwright runs its headless shell for a headless Chromium, its whole build otherwise.
+            shell = options.name == "chromium" and not options.headed
+            build = f"Playwright's own {options.name}" + (", its headless shell" if shell else "")
+        elif path == os.environ.get("PLEXBOOK_BROWSER_PATH"):
+            build = f"PLEXBOOK_BROWSER_PATH, {path}"
+        else:
+            build = f"the system's, {path}"
+        return browser, build
     headers = dict(options.headers) or None
+    shown = shown_endpoint(options.remote)
     try:
         if options.ws_endpoint:
-            return browser_type.connect(options.ws_endpoint, slow_mo=slow_mo, headers=headers)
-        return browser_type.connect_over_cdp(options.remote, slow_mo=slow_mo, headers=headers)
+            browser = browser_type.connect(options.ws_endpoint, slow_mo=slow_mo, headers=headers)
+            return browser, f"a remote Playwright browser server, {shown}"
+        browser = browser_type.connect_over_cdp(options.remote, slow_mo=slow_mo, headers=headers)
+        return browser, f"a remote Chromium over CDP, {shown}"
     except PlaywrightError as exc:
         # Playwright quotes a CDP address whole, credentials and all: none of it goes further.
         said = Scrubber(options.credentials()).text(str(exc).strip().splitlines()[0] if str(exc).strip() else "")
         raise RemoteBrowserUnreachable(
-            f"could not connect to the remote browser at {shown_endpoint(options.remote)}: {said or type(exc).__name__}"
+            f"could not connect to the remote browser at {shown}: {said or type(exc).__name__}"
         ) from None
 
 
@@ -374,6 +401,8 @@ class BrowserSession:
         self._own = ExitStack()
         self.playwright: Playwright | None = playwright
         self.browser: Browser | None = browser
+        #: Which build the browser is (see :func:`launched`); None for a borrowed one.
+        self.build: str | None = None
 
     def start(self) -> Self:
         """Launch what is not borrowed; raises BrowserNotFound or Playwright's error when it cannot.
@@ -390,7 +419,7 @@ class BrowserSession:
             if self.browser is None:
                 # Entered before the browser's close is registered, so it is left after it.
                 traces = None if self.options.remote else self._own.enter_context(unscrubbed.browser_traces())
-                self.browser = launch(self.playwright, self.options, traces)
+                self.browser, self.build = launched(self.playwright, self.options, traces)
                 self._own.callback(self.browser.close)
         except BaseException:
             self.close()
@@ -404,9 +433,11 @@ class BrowserSession:
 
     @property
     def version(self) -> str:
-        """ "chromium 131.0...", for the evidence."""
+        """ "chromium 131.0... (the system's, /usr/bin/chromium)", for the evidence: which build
+        ran, where this session launched or connected to it."""
         assert self.browser is not None
-        return f"{self.browser.browser_type.name} {self.browser.version}"
+        version = f"{self.browser.browser_type.name} {self.browser.version}"
+        return f"{version} ({self.build})" if self.build else version
 
     def new_context(self, **options: Any) -> BrowserContext:
         assert self.browser is not None, "start() the session first"

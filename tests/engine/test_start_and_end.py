@@ -130,12 +130,14 @@ def test_a_headless_run_takes_the_system_s_headless_shell_and_a_headed_one_a_who
 
 
 #: In a process of its own, whose Playwright looks for its browsers where the test says: what
-#: Playwright expects where (``paths``), or plexbook's launch on a machine with no system Chromium.
+#: Playwright expects where (``paths``), or plexbook's launch on a machine with no system
+#: Chromium (``launch``) or with one (``system``), and the build the evidence names.
 _INSTALL_PROBE = """
 import re, sys
 from playwright.sync_api import sync_playwright
 from plexbook import browser
-browser.SYSTEM_HEADLESS_SHELL = browser.SYSTEM_CHROMIUM = ()
+if sys.argv[1] != "system":
+    browser.SYSTEM_HEADLESS_SHELL = browser.SYSTEM_CHROMIUM = ()
 with sync_playwright() as p:
     if sys.argv[1] == "paths":
         try:
@@ -144,13 +146,14 @@ with sync_playwright() as p:
             print(p.chromium.executable_path)
             print(re.search(r"Executable doesn't exist at (\\S+)", str(exc)).group(1))
         sys.exit(0)
+    session = browser.BrowserSession(playwright=p)
     try:
-        launched = browser.launch(p)
+        session.start()
     except browser.BrowserNotFound as exc:
         print(exc)
         sys.exit(3)
-    print("launched", launched.version)
-    launched.close()
+    print("launched", session.version)
+    session.close()
 """
 
 
@@ -175,18 +178,28 @@ def test_playwright_s_chromium_installed_without_its_headless_shell_or_with_only
     nothing = probe("launch")
     assert nothing.returncode == 3, nothing.stderr
     assert "run `playwright install chromium`" in nothing.stdout
+    # The evidence names the build that ran: here the system's, for want of Playwright's.
+    system_run = probe("system")
+    assert system_run.returncode == 0, system_run.stdout + system_run.stderr
+    assert system_run.stdout.strip().endswith(f"(the system's, {system_shell})")
+    monkeypatch.setenv("PLEXBOOK_BROWSER_PATH", str(system_whole))
+    chosen_run = probe("system")
+    assert chosen_run.stdout.strip().endswith(f"(PLEXBOOK_BROWSER_PATH, {system_whole})"), chosen_run.stderr
+    monkeypatch.delenv("PLEXBOOK_BROWSER_PATH")
 
     whole.parent.mkdir(parents=True)
     whole.symlink_to(system_whole)  # as `playwright install --no-shell chromium` leaves it
     no_shell = probe("launch")
     assert no_shell.returncode == 0, no_shell.stdout + no_shell.stderr
-    assert no_shell.stdout.startswith("launched ")
+    assert no_shell.stdout.startswith("launched chromium ")
+    assert no_shell.stdout.strip().endswith("(Playwright's own chromium, its whole build run headless)")
 
     whole.unlink()
     shell.parent.mkdir(parents=True)
     shell.symlink_to(system_shell)  # as `playwright install --only-shell chromium` leaves it
     only_shell = probe("launch")
     assert only_shell.returncode == 0, only_shell.stdout + only_shell.stderr
+    assert only_shell.stdout.strip().endswith("(Playwright's own chromium, its headless shell)")
 
 
 def test_node_keeps_its_compiled_code_in_the_user_cache(tmp_path: Path) -> None:

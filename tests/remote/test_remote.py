@@ -62,7 +62,8 @@ def _only_run(traces: Path) -> Path:
 def test_run_on_a_remote_browser_changes_the_target_and_keeps_clean_evidence(
     remote: tuple[str, str], classic_sandbox: SandboxServer, tmp_path: Path
 ) -> None:
-    named, variables = _naming(*remote)
+    option, address = remote
+    named, variables = _naming(option, address)
     target = classic_sandbox.base_url
     done = run_cli(
         "run", "remove-pin", "--user", "Jordan", "--target", target, *named, "--traces-dir", "traces",
@@ -74,6 +75,11 @@ def test_run_on_a_remote_browser_changes_the_target_and_keeps_clean_evidence(
     manifest = json.loads((run_dir / "manifest.json").read_text())
     assert manifest["outcome"]["status"] == "done"
     assert manifest["versions"]["browser"].startswith("chromium ")
+    # Which browser ran, with the address it was reached at (a browser server's key left out).
+    port = urlsplit(address).port
+    kind = "a remote Playwright browser server" if option == "--browser-endpoint" else "a remote Chromium over CDP"
+    assert f"({kind}, " in manifest["versions"]["browser"]
+    assert f"127.0.0.1:{port}" in manifest["versions"]["browser"]
     assert manifest["trace"] == "trace.zip"
     assert len(list(run_dir.glob("0*.png"))) == 5
     assert verify_run(run_dir, {"PLEX_PASSWORD": ALEX[1], "PLEX_PIN": "2468"}) == []
