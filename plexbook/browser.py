@@ -71,6 +71,8 @@ NO_CHROMIUM = (
 )
 #: How Playwright's launch says the build it wanted is not installed.
 _MISSING_EXECUTABLE = "Executable doesn't exist"
+#: Preloaded into Playwright's driver: it leaves SIGTERM and SIGHUP to plexbook (see _start_playwright).
+DRIVER_SIGNALS = Path(__file__).with_name("driver_signals.cjs")
 
 
 #: A Playwright started ahead of need in this thread (:func:`playwright_ahead`), for the first
@@ -79,7 +81,14 @@ _ahead = threading.local()
 
 
 def _start_playwright() -> Playwright:
-    """Start Playwright's driver; Node keeps the driver's compiled code between starts.
+    """Start Playwright's driver, leaving the run's signals to plexbook; Node keeps the
+    driver's compiled code between starts.
+
+    A SIGTERM or SIGHUP sent to the whole process group (a terminal that hangs up,
+    ``timeout``, a service manager stopping the job) would end the driver at once, and with it
+    the browser a stopping run still needs for its trace and its outcome check. The driver is
+    started with :data:`DRIVER_SIGNALS` preloaded, which has it ignore both, as Playwright's
+    driver itself ignores SIGINT; it still ends when this process closes its pipe.
 
     Node compiles Playwright's server code at every start unless told where to keep it: about
     60 ms of each run. The cache goes where ``NODE_COMPILE_CACHE`` says, by default in the
@@ -87,6 +96,13 @@ def _start_playwright() -> Playwright:
     """
     if "NODE_DISABLE_COMPILE_CACHE" not in os.environ:
         os.environ.setdefault("NODE_COMPILE_CACHE", str(_cache_dir() / "node-compile-cache"))
+    # The preload acts only in Playwright's driver, so other Node processes started from here
+    # (a browser server, say) keep their own signals. Quoted as Node reads NODE_OPTIONS.
+    preload = "--require " + json.dumps(str(DRIVER_SIGNALS), ensure_ascii=False)
+    options = os.environ.get("NODE_OPTIONS", "")
+    # A preload Node cannot find would stop the driver from starting at all.
+    if preload not in options and DRIVER_SIGNALS.is_file():
+        os.environ["NODE_OPTIONS"] = f"{options} {preload}".strip()
     return sync_playwright().start()
 
 

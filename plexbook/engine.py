@@ -28,6 +28,7 @@ from plexbook.errors import (
     EXIT_FLOW_FAILED,
     EXIT_OK,
     EXIT_SERVER_ERROR,
+    EXIT_SIGHUP,
     EXIT_SIGINT,
     EXIT_SIGTERM,
     EXIT_UNREACHABLE,
@@ -41,7 +42,7 @@ from plexbook.interrupts import StopRequest
 from plexbook.pages.actions import ActionScope, action_scope, listening
 from plexbook.pages.errors import PasswordRefused, PinRefused, PlexRefused, UnexpectedScreen
 from plexbook.pages.overlays import dismiss_interstitials
-from plexbook.progress import Event, Listener, ignore
+from plexbook.progress import Event, Listener, ignore, shielded
 from plexbook.recorder import MASK_SECRET_FIELDS_SCRIPT, Recorder, StepRecord, new_run_dir
 from plexbook.runbook import Flow, Runbook, RunOptions
 from plexbook.scrub import Scrubber
@@ -72,6 +73,7 @@ class RunStatus(StrEnum):
             EXIT_BAD_INPUT: cls.BAD_INPUT,
             EXIT_UNREACHABLE: cls.UNREACHABLE,
             EXIT_SERVER_ERROR: cls.SERVER_ERROR,
+            EXIT_SIGHUP: cls.INTERRUPTED,
             EXIT_SIGINT: cls.INTERRUPTED,
             EXIT_SIGTERM: cls.INTERRUPTED,
         }.get(code, cls.FAILED)
@@ -366,7 +368,7 @@ def _open_evidence(request: RunRequest) -> Recorder:
         "python": platform.python_version(),
         **({"sandbox variant": request.target.variant} if request.target.variant else {}),
     }
-    recorder.progress, recorder.label = request.settings.progress, request.label
+    recorder.progress, recorder.label = shielded(request.settings.progress), request.label
     recorder.plan([(step.title, step.commits) for step in book.steps])
     return recorder
 
@@ -383,7 +385,7 @@ def _run(request: RunRequest, shared: SharedContext, recorder: Recorder, scope: 
     book = request.runbook
     result = RunResult(book.name, recorder.run_dir, EXIT_FLOW_FAILED, RunStatus.FAILED, "the run did not start")
     flow: Flow | None = None
-    progress, started = request.settings.progress, time.perf_counter()
+    progress, started = recorder.progress, time.perf_counter()
     run_id = recorder.run_dir.name
     progress(Event("run-started", request.label, total=len(book.steps) + 1, run_id=run_id))
     try:
@@ -558,7 +560,11 @@ def _interrupted(
     if flow.commit_sent:
         message = f"Interrupted after {control} was clicked; {_real_state(book, flow, recorder, scope)}"
     else:
-        at = f"at step {current.number} ({current.title!r})" if current is not None else "before the first step"
+        if current is None:
+            at = "before the first step"
+        else:
+            # Stopped between steps, the last one it ran had passed.
+            at = f"{'after' if current.status == 'passed' else 'at'} step {current.number} ({current.title!r})"
         message = f"Interrupted {at}; nothing was committed, so it is safe to run again"
     result = RunResult(book.name, recorder.run_dir, code, RunStatus.INTERRUPTED, message, failed_step=current)
     return result

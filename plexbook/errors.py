@@ -10,6 +10,7 @@ EXIT_BAD_INPUT = 2
 EXIT_UNREACHABLE = 3
 EXIT_SERVER_ERROR = 4
 #: A run stopped by a signal exits as a shell reports it: 128 + the signal's number.
+EXIT_SIGHUP = 129
 EXIT_SIGINT = 130
 EXIT_SIGTERM = 143
 
@@ -65,7 +66,7 @@ class NothingToDo(RunStop):
 
 
 class Interrupted(BaseException):
-    """The run was stopped from outside (Ctrl+C, SIGTERM); a BaseException, as KeyboardInterrupt is."""
+    """The run was stopped from outside (Ctrl+C, SIGTERM, a hang-up); a BaseException, as KeyboardInterrupt is."""
 
     def __init__(self, exit_code: int = EXIT_SIGINT, what: str = "Interrupted") -> None:
         super().__init__(what)

@@ -1,20 +1,30 @@
-"""Ctrl+C and SIGTERM as requests a run honours at its next safe point.
+"""Ctrl+C, SIGTERM and a hang-up (SIGHUP) as requests a run honours at its next safe point.
 
 Raising from a signal handler can land inside Playwright's own pipe to its driver and
 break the connection, and with it the evidence. So the first signal only asks the run to
 stop; the run stops before its next action or step, checks what Plex now says if the
 change may have been made, and finishes its evidence. A second signal stops at once.
+
+A hang-up means the terminal is gone (an SSH connection dropped, a window closed): what
+the run would still print there goes nowhere instead, since writing to a terminal that
+hung up fails, and nothing must fail between the stop and the evidence.
 """
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
 
-from plexbook.errors import EXIT_SIGINT, EXIT_SIGTERM, Interrupted
+from plexbook.errors import EXIT_SIGHUP, EXIT_SIGTERM, Interrupted
+
+#: What a person at the terminal is told when a run is asked to stop.
+STOPPING = "Stopping before the next action, once the evidence is written (again: stop at once)"
+#: How each stop is named, by its exit code.
+_NAMES = {EXIT_SIGTERM: "Terminated", EXIT_SIGHUP: "Hung up"}
 
 
 class StopRequest:
@@ -30,24 +40,50 @@ class StopRequest:
     def check(self) -> None:
         """Stop here (raise :class:`Interrupted`) if a stop was asked for."""
         if self.exit_code is not None:
-            name = "Terminated" if self.exit_code == EXIT_SIGTERM else "Interrupted"
-            raise Interrupted(self.exit_code, name)
+            raise Interrupted(self.exit_code, _NAMES.get(self.exit_code, "Interrupted"))
+
+
+#: The signals that ask a run to stop: SIGHUP only where there is one (not on Windows).
+_STOPPING = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
 
 
 @contextmanager
 def signals_stop_runs(stop: StopRequest) -> Iterator[None]:
-    """For the block, SIGINT and SIGTERM ask the runs that check ``stop`` to stop at their next safe point."""
+    """For the block, SIGINT, SIGTERM and SIGHUP ask the runs that check ``stop`` to stop at their next safe point."""
 
     def handle(signum: int, frame: FrameType | None) -> None:
-        code = EXIT_SIGTERM if signum == signal.SIGTERM else EXIT_SIGINT
+        code = 128 + signum
+        if signum == getattr(signal, "SIGHUP", None):
+            leave_terminal()
         if stop.exit_code is not None:
             raise Interrupted(code, "Stopped at once")
         stop.ask(code)
-        print("Stopping before the next action, once the evidence is written (again: stop at once)", file=sys.stderr)
+        try:
+            print(STOPPING, file=sys.stderr)
+        except (OSError, ValueError):
+            pass  # nowhere to say it: the stop goes on all the same
 
-    previous = {sig: signal.signal(sig, handle) for sig in (signal.SIGINT, signal.SIGTERM)}
+    previous = {sig: signal.signal(sig, handle) for sig in _STOPPING}
     try:
         yield
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def leave_terminal() -> None:
+    """Point the standard streams that are a terminal at the null device: after a hang-up,
+    reading or writing the terminal fails, and the run has evidence to finish."""
+    try:
+        null = os.open(os.devnull, os.O_RDWR)
+    except OSError:
+        return
+    try:
+        for fd in (0, 1, 2):
+            try:
+                if os.isatty(fd):
+                    os.dup2(null, fd)
+            except OSError:
+                pass  # a stream that is closed already
+    finally:
+        os.close(null)

@@ -39,3 +39,16 @@ Listener = Callable[[Event], None]
 
 def ignore(_event: Event) -> None:
     """The listener when nobody is watching."""
+
+
+def shielded(listener: Listener) -> Listener:
+    """``listener``, whose failure to show an event never reaches the run: a terminal that hung
+    up, or a pipe whose reader went away, must not cost the run its evidence."""
+
+    def tell(event: Event) -> None:
+        try:
+            listener(event)
+        except (OSError, ValueError):  # ValueError: a stream that is closed already
+            pass
+
+    return tell

@@ -46,6 +46,7 @@ def test_the_wheel_holds_only_plexbook(wheel: Path) -> None:
         "plexbook/sandbox/templates/desktop.html",
         "plexbook/baselines/plex-home.aria.yml",
         "plexbook/py.typed",
+        "plexbook/driver_signals.cjs",
     ):
         assert expected in names
     entry_points = next((n for n in names if n.endswith("entry_points.txt")), None)

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import json
 import os
+import pty
+import select
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -152,13 +155,47 @@ def slow_sandbox(sandbox: SandboxServer) -> SandboxServer:
     return sandbox
 
 
+class _Terminal:
+    """A pseudo-terminal for a process's output, read as it comes (so the process never waits
+    on a full terminal) until :meth:`hang_up` closes it, as a dropped SSH connection does."""
+
+    def __init__(self) -> None:
+        self.ours, self.theirs = pty.openpty()
+        self._gone = threading.Event()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        while not self._gone.is_set():
+            ready, _, _ = select.select([self.ours], [], [], 0.05)
+            if ready:
+                try:
+                    os.read(self.ours, 65536)
+                except OSError:
+                    break  # the process closed its end
+        os.close(self.ours)
+
+    def hang_up(self) -> None:
+        self._gone.set()
+        self._reader.join(timeout=10)
+
+
 def _run_until_step(
-    base_url: str, traces: Path, step: int, signum: int, *, group: bool = False, temp: Path | None = None
+    base_url: str,
+    traces: Path,
+    step: int,
+    signum: int,
+    *,
+    group: bool = False,
+    terminal: bool = False,
+    temp: Path | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """``plexbook run remove-pin`` in its own process, signalled as soon as step ``step``'s screenshot exists.
 
     With ``group``, the signal goes to the whole process group, browser and driver included,
-    as Ctrl+C at a terminal does. ``temp``: the temporary folder the run is given.
+    as Ctrl+C at a terminal does, or a hang-up, or `timeout`. With ``terminal``, the run's
+    output goes to a terminal, which hangs up right after the signal (nothing of the output
+    is kept then). ``temp``: the temporary folder the run is given.
     """
     env = {k: v for k, v in os.environ.items() if not k.startswith("PLEX_")}
     env.update(JORDAN)
@@ -176,15 +213,19 @@ def _run_until_step(
         "--timeout",
         "10",
     ]
+    tty = _Terminal() if terminal else None
+    output = subprocess.PIPE if tty is None else tty.theirs
     process = subprocess.Popen(
         [sys.executable, "-m", "plexbook", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stdout=output,
+        stderr=output,
         stdin=subprocess.DEVNULL,
         text=True,
         env=env,
         start_new_session=group,
     )
+    if tty is not None:
+        os.close(tty.theirs)
     deadline = time.monotonic() + 120
     while process.poll() is None and time.monotonic() < deadline:
         if list(traces.glob(f"*/{step:02d}-*.png")):
@@ -194,8 +235,10 @@ def _run_until_step(
                 process.send_signal(signum)
             break
         time.sleep(0.02)  # polling a folder for a file another process writes: no event to wait on
+    if tty is not None:
+        tty.hang_up()
     stdout, stderr = process.communicate(timeout=120)
-    return subprocess.CompletedProcess([*args, str(process.pid)], process.returncode, stdout, stderr)
+    return subprocess.CompletedProcess([*args, str(process.pid)], process.returncode, stdout or "", stderr or "")
 
 
 @pytest.mark.parametrize(
@@ -232,16 +275,32 @@ def test_a_signal_at_any_step_leaves_a_true_manifest(
     assert_private_and_clean(run_dir)
 
 
-def test_ctrl_c_at_a_terminal_reaches_the_browser_too_and_the_evidence_is_still_true(
-    slow_sandbox: SandboxServer, tmp_path: Path
+@pytest.mark.parametrize(
+    ("signum", "terminal"),
+    [
+        pytest.param(signal.SIGINT, False, id="ctrl-c"),
+        # What `timeout`, a service manager or a CI runner sends the whole job.
+        pytest.param(signal.SIGTERM, False, id="sigterm-to-the-group"),
+        # An SSH connection that drops: the terminal hangs up, and writing to it fails after.
+        pytest.param(signal.SIGHUP, True, id="hang-up"),
+    ],
+)
+def test_a_signal_to_the_whole_process_group_leaves_the_evidence_true_and_whole(
+    slow_sandbox: SandboxServer, tmp_path: Path, signum: int, terminal: bool
 ) -> None:
+    # Playwright's driver gets the signal too, and must leave the stopping to plexbook: the run
+    # still checks what Plex now says, and keeps its trace.
     traces = tmp_path / "traces"
-    result = _run_until_step(slow_sandbox.base_url, traces, 4, signal.SIGINT, group=True)
-    assert result.returncode == 130, result.stdout + result.stderr
+    result = _run_until_step(slow_sandbox.base_url, traces, 4, signum, group=True, terminal=terminal)
+    assert result.returncode == 128 + signum, result.stdout + result.stderr
     (run_dir,) = traces.iterdir()
-    message = str(outcome(run_dir)["message"])
+    told = outcome(run_dir)
+    assert (told["status"], told["exit_code"]) == ("interrupted", 128 + signum)
     assert slow_sandbox.state.user_titled("Jordan").pin is None
+    message = str(told["message"])
     assert message.startswith("Interrupted after Remove was clicked; the change was made all the same"), message
+    assert manifest(run_dir)["trace"] == "trace.zip"
+    assert "Traceback" not in result.stderr
     assert_private_and_clean(run_dir)
     # Nothing is left running: the browser and Playwright's driver went with the run.
     with pytest.raises(ProcessLookupError):
