@@ -398,6 +398,15 @@ def launched(playwright: Playwright, options: BrowserOptions, traces_dir: Path |
         ) from None
 
 
+def _closing(close: Callable[[], None]) -> None:
+    """Close a browser or Playwright; one that is gone already (its driver killed, its
+    connection lost) has nothing left to close, and the runs' evidence is written by then."""
+    try:
+        close()
+    except PlaywrightError:
+        pass
+
+
 class BrowserSession:
     """A browser for one or more runs: this owns its launch and its close.
 
@@ -431,12 +440,12 @@ class BrowserSession:
             if self.playwright is None:
                 ahead = _take_ahead()
                 self.playwright = ahead if ahead is not None else _start_playwright()
-                self._own.callback(self.playwright.stop)
+                self._own.callback(_closing, self.playwright.stop)
             if self.browser is None:
                 # Entered before the browser's close is registered, so it is left after it.
                 traces = None if self.options.remote else self._own.enter_context(unscrubbed.browser_traces())
                 self.browser, self.build = launched(self.playwright, self.options, traces)
-                self._own.callback(self.browser.close)
+                self._own.callback(_closing, self.browser.close)
         except BaseException:
             self.close()
             raise

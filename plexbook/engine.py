@@ -411,6 +411,10 @@ def _run(request: RunRequest, shared: SharedContext, recorder: Recorder, scope: 
         # The browser or its context went away before the steps began: nothing was committed.
         message = f"start-up: the browser closed or crashed before the first step ({_first_lines(exc)})"
         result = RunResult(book.name, recorder.run_dir, EXIT_FLOW_FAILED, RunStatus.FAILED, message)
+    except Exception as exc:
+        # A fault of plexbook's own: the evidence says so, and no more than is known.
+        result = _crashed(book, flow, recorder, exc)
+        raise
     finally:
         result = _scrubbed(result, request)
         pdf = shared.session.pdf_printer() if request.settings.pdf else None
@@ -568,6 +572,20 @@ def _interrupted(
         message = f"Interrupted {at}; nothing was committed, so it is safe to run again"
     result = RunResult(book.name, recorder.run_dir, code, RunStatus.INTERRUPTED, message, failed_step=current)
     return result
+
+
+def _crashed(book: Runbook, flow: Flow | None, recorder: Recorder, exc: Exception) -> RunResult:
+    """The ending of a run that plexbook itself failed: what failed, and what is not known."""
+    where = f" at step {flow.step_number}" if flow is not None and flow.step_number else ""
+    said = _first_lines(exc)
+    what = said if said == type(exc).__name__ else f"{type(exc).__name__}: {said}"
+    message = f"plexbook stopped on an unexpected error{where} ({what})"
+    if flow is not None and flow.commit_sent:
+        control = book.commit_control(flow.options)
+        message += f" after {control} was clicked; whether the change was made was not checked: look at Plex Home"
+    else:
+        message += "; nothing was committed"
+    return RunResult(book.name, recorder.run_dir, EXIT_FLOW_FAILED, RunStatus.FAILED, message)
 
 
 def _browser_gone(flow: Flow, exc: BaseException) -> bool:

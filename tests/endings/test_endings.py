@@ -28,6 +28,7 @@ from plexbook.engine import RunResult
 from plexbook.evidence import verify_run
 from plexbook.pages.actions import listening
 from plexbook.report import write_reports
+from plexbook.runbooks import remove_pin
 from plexbook.sandbox import SandboxServer, variant
 from plexbook.scrub import Scrubber, redact_field_values
 from tests.conftest import ALEX, run_cli, run_flow
@@ -145,6 +146,27 @@ def test_a_browser_crash_leaves_a_complete_true_manifest(
     assert told["status"] == "failed"
     assert told["message"] == result.message
     assert_private_and_clean(result.run_dir)
+
+
+def test_a_fault_of_plexbook_s_own_after_the_commit_claims_nothing_it_did_not_check(
+    playwright: Playwright, sandbox: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def faulty_outcome_check(flow: object, *, protected: bool) -> str:
+        raise RuntimeError("a fault in plexbook itself")
+
+    monkeypatch.setattr(remove_pin, "verify_pin_state", faulty_outcome_check)
+    with pytest.raises(RuntimeError, match="a fault in plexbook itself"):
+        run_flow(playwright, sandbox, tmp_path, "remove-pin", JORDAN, trace="on", user="Jordan")
+    assert sandbox.state.user_titled("Jordan").pin is None  # Remove was clicked
+    (run_dir,) = (tmp_path / "traces").iterdir()
+    told = outcome(run_dir)
+    assert (told["status"], told["exit_code"]) == ("failed", 1)
+    assert told["message"] == (
+        "plexbook stopped on an unexpected error at step 5 (RuntimeError: a fault in plexbook itself) "
+        "after Remove was clicked; whether the change was made was not checked: look at Plex Home"
+    )
+    assert manifest(run_dir)["trace"] == "trace.zip"
+    assert_private_and_clean(run_dir)
 
 
 # -- interrupts -----------------------------------------------------------------------------
@@ -305,6 +327,52 @@ def test_a_signal_to_the_whole_process_group_leaves_the_evidence_true_and_whole(
     # Nothing is left running: the browser and Playwright's driver went with the run.
     with pytest.raises(ProcessLookupError):
         os.killpg(int(result.args[-1]), 0)
+
+
+def _driver_of(pid: int) -> int | None:
+    """The process id of Playwright's driver that process ``pid`` started, from /proc (Linux)."""
+    for entry in Path("/proc").iterdir():
+        try:
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            if parent == pid and b"run-driver" in (entry / "cmdline").read_bytes():
+                return int(entry.name)
+        except (OSError, ValueError, IndexError):
+            continue  # not a process, or one that ended as it was read
+    return None
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds the driver's process through /proc")
+def test_a_driver_killed_mid_run_ends_the_run_with_its_evidence_and_no_traceback(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    # The out-of-memory killer, say: Playwright's driver ends at once, browser and all.
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("PLEX_")}, **JORDAN}
+    args = ["run", "remove-pin", "--user", "Jordan", "--target", sandbox.base_url, "--traces-dir", "traces"]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "plexbook", *args],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True, cwd=tmp_path, env=env,
+    )  # fmt: skip
+    assert process.stderr is not None
+    said = []
+    for line in process.stderr:
+        said.append(line)
+        if "step 2/5 passed" in line:
+            driver = _driver_of(process.pid)
+            assert driver is not None
+            os.kill(driver, signal.SIGKILL)
+            break
+    stdout, rest = process.communicate(timeout=120)
+    output = stdout + "".join(said) + rest
+    assert process.returncode == 1, output
+    assert "Traceback" not in output
+    (run_dir,) = (tmp_path / "traces").iterdir()
+    told = outcome(run_dir)
+    assert told["status"] == "failed"
+    assert "the browser closed or crashed" in str(told["message"])
+    assert "nothing was committed, so it is safe to run again" in str(told["message"])
+    assert str(told["message"]) in output
+    assert sandbox.state.user_titled("Jordan").pin == "2468"
+    assert_private_and_clean(run_dir)
 
 
 @pytest.fixture
