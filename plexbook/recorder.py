@@ -27,7 +27,7 @@ import plexbook
 from plexbook import unscrubbed
 from plexbook.annotate import personal_data_mask, step_screenshot
 from plexbook.choices import TraceMode
-from plexbook.errors import EXIT_OK, RunStop
+from plexbook.errors import EXIT_OK, Interrupted, RunStop
 from plexbook.evidence import MANIFEST, artifact_list, write_checksums
 from plexbook.pages.actions import listening
 from plexbook.pages.sign_in import FORM_FRAME
@@ -200,20 +200,24 @@ class Recorder:
         total = len(self.manifest.steps) + 1
         run_id = self.run_dir.name
         self.progress(Event("step-started", self.label, number, total, record.title, run_id=run_id))
-        failed = True
+        status: StepStatus = "failed"
         try:
             # The last control the article names that a step acts on is the one its screenshot
             # outlines, taken just before the action (after it, a Remove button has vanished).
             # Actions that only lead up to it (hover, typing) take no screenshot.
             with listening(lambda locator: self._capture(caption, locator, shot), shown_only=True):
                 yield record
-            failed = False
+            status = "passed"
         except RunStop as stop:
             # Nothing to do, or a rehearsal that went as far as it may: the step did its job.
-            failed = stop.exit_code != EXIT_OK
+            status = "passed" if stop.exit_code == EXIT_OK else "failed"
+            raise
+        except (Interrupted, KeyboardInterrupt):
+            status = "interrupted"  # stopped from outside, not failed
             raise
         finally:
-            record.status = "failed" if failed else "passed"
+            record.status = status
+            failed = status != "passed"
             record.duration_s = round(time.perf_counter() - started, 3)
             if failed or not shot:
                 self._capture(caption, None, shot)

@@ -293,6 +293,8 @@ def test_a_signal_at_any_step_leaves_a_true_manifest(
     statuses = [s["status"] for s in manifest(run_dir)["steps"]]  # type: ignore[union-attr,index]
     assert statuses[:step] == ["passed"] * step
     assert "failed" not in statuses
+    # The progress says so too: a step stopped from outside is interrupted, not failed.
+    assert " failed in " not in result.stderr
     assert "Traceback" not in result.stderr
     assert_private_and_clean(run_dir)
 
