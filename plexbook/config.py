@@ -225,11 +225,14 @@ def pausing_prompts(pause: Callable[[], AbstractContextManager[None]]) -> Iterat
 
 
 def ask(label: str, *, hidden: bool = False) -> str:
-    """Ask a person at the terminal; the typing is hidden only for secrets."""
+    """Ask a person at the terminal; the typing is hidden only for secrets. A stop asked while
+    waiting (Ctrl+C) ends the wait at once."""
     import typer
 
+    from plexbook.interrupts import at_prompt
+
     pause = _prompt_pause.get()
-    with pause() if pause is not None else nullcontext():
+    with pause() if pause is not None else nullcontext(), at_prompt():
         return str(typer.prompt(label, hide_input=hidden, default="", show_default=False))
 
 

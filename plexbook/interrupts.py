@@ -17,6 +17,7 @@ import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from types import FrameType
 
 from plexbook.errors import EXIT_SIGHUP, EXIT_SIGTERM, Interrupted
@@ -43,6 +44,9 @@ class StopRequest:
             raise Interrupted(self.exit_code, _NAMES.get(self.exit_code, "Interrupted"))
 
 
+#: Whether this thread is waiting for a person at a prompt (see :func:`at_prompt`).
+_at_prompt: ContextVar[bool] = ContextVar("plexbook_at_prompt", default=False)
+
 #: The signals that ask a run to stop: SIGHUP only where there is one (not on Windows).
 _STOPPING = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
 
@@ -58,6 +62,9 @@ def signals_stop_runs(stop: StopRequest) -> Iterator[None]:
         if stop.exit_code is not None:
             raise Interrupted(code, "Stopped at once")
         stop.ask(code)
+        if _at_prompt.get():
+            # Waiting for a person is a safe point: nothing of Playwright's is in flight.
+            stop.check()
         try:
             print(STOPPING, file=sys.stderr)
         except (OSError, ValueError):
@@ -69,6 +76,17 @@ def signals_stop_runs(stop: StopRequest) -> Iterator[None]:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+@contextmanager
+def at_prompt() -> Iterator[None]:
+    """For the block, this thread waits for a person: a stop asked meanwhile ends the wait at
+    once (the first Ctrl+C, not the second), since no browser action is under way."""
+    token = _at_prompt.set(True)
+    try:
+        yield
+    finally:
+        _at_prompt.reset(token)
 
 
 def leave_terminal() -> None:

@@ -6,6 +6,7 @@ against the sandbox's own state.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import pty
@@ -14,6 +15,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import termios
 import threading
 import time
 from collections.abc import Iterator
@@ -178,12 +180,14 @@ def slow_sandbox(sandbox: SandboxServer) -> SandboxServer:
 
 
 class _Terminal:
-    """A pseudo-terminal for a process's output, read as it comes (so the process never waits
-    on a full terminal) until :meth:`hang_up` closes it, as a dropped SSH connection does."""
+    """A pseudo-terminal for a process, read as it comes (so the process never waits on a full
+    terminal) until :meth:`hang_up` closes it, as a dropped SSH connection does."""
 
     def __init__(self) -> None:
         self.ours, self.theirs = pty.openpty()
         self._gone = threading.Event()
+        self._shown = threading.Condition()
+        self.output = ""
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
 
@@ -192,14 +196,56 @@ class _Terminal:
             ready, _, _ = select.select([self.ours], [], [], 0.05)
             if ready:
                 try:
-                    os.read(self.ours, 65536)
+                    read = os.read(self.ours, 65536)
                 except OSError:
                     break  # the process closed its end
+                with self._shown:
+                    self.output += read.decode(errors="replace")
+                    self._shown.notify_all()
         os.close(self.ours)
+
+    def wait_for(self, text: str, timeout_s: float = 60) -> None:
+        with self._shown:
+            assert self._shown.wait_for(lambda: text in self.output, timeout_s), self.output[-2000:]
 
     def hang_up(self) -> None:
         self._gone.set()
         self._reader.join(timeout=10)
+
+
+def _as_controlling_terminal() -> None:
+    """In the child, after its new session began: its terminal (fd 0) becomes its controlling
+    one, as a login shell's is, so a hidden prompt reads from it."""
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+
+def test_one_ctrl_c_at_a_prompt_stops_the_run_there(sandbox: SandboxServer, tmp_path: Path) -> None:
+    # PLEX_PIN is not set, so the run asks for it when step 3 needs it: nothing of the
+    # browser's is under way while a person is asked, so the first Ctrl+C ends the wait.
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("PLEX_")}, **ALEX_SECRETS}
+    args = ["run", "remove-pin", "--user", "Jordan", "--target", sandbox.base_url, "--traces-dir", "traces"]
+    tty = _Terminal()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "plexbook", *args],
+        stdin=tty.theirs, stdout=tty.theirs, stderr=tty.theirs, cwd=tmp_path, env=env,
+        start_new_session=True, preexec_fn=_as_controlling_terminal,
+    )  # fmt: skip
+    os.close(tty.theirs)
+    try:
+        tty.wait_for("The current PIN (PLEX_PIN):")
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=60) == 130, tty.output[-2000:]
+    finally:
+        if process.poll() is None:
+            process.kill()
+        tty.hang_up()
+    (run_dir,) = (tmp_path / "traces").iterdir()
+    told = outcome(run_dir)
+    assert (told["status"], told["exit_code"]) == ("interrupted", 130)
+    assert str(told["message"]).startswith("Interrupted at step 3 (")
+    assert "nothing was committed" in str(told["message"])
+    assert sandbox.state.user_titled("Jordan").pin == "2468"
+    assert_private_and_clean(run_dir)
 
 
 def _run_until_step(
