@@ -563,13 +563,15 @@ def _interrupted(
     control = book.commit_control(flow.options)
     if flow.commit_sent:
         message = f"Interrupted after {control} was clicked; {_real_state(book, flow, recorder, scope)}"
+    elif current is None:
+        message = "Interrupted before the first step; nothing was committed, so it is safe to run again"
     else:
-        if current is None:
-            at = "before the first step"
-        else:
-            # Stopped between steps, the last one it ran had passed.
-            at = f"{'after' if current.status == 'passed' else 'at'} step {current.number} ({current.title!r})"
-        message = f"Interrupted {at}; nothing was committed, so it is safe to run again"
+        # Stopped between two steps, the last one it ran had passed.
+        when = "after" if current.status == "passed" else "at"
+        message = (
+            f"Interrupted {when} step {current.number} ({current.title!r}); nothing was committed, "
+            "so it is safe to run again"
+        )
     result = RunResult(book.name, recorder.run_dir, code, RunStatus.INTERRUPTED, message, failed_step=current)
     return result
 

@@ -23,7 +23,7 @@ from types import FrameType
 from plexbook.errors import EXIT_SIGHUP, EXIT_SIGTERM, Interrupted
 
 #: What a person at the terminal is told when a run is asked to stop.
-STOPPING = "Stopping before the next action, once the evidence is written (again: stop at once)"
+STOP_MESSAGE = "Stopping before the next action, once the evidence is written (again: stop at once)"
 #: How each stop is named, by its exit code.
 _NAMES = {EXIT_SIGTERM: "Terminated", EXIT_SIGHUP: "Hung up"}
 
@@ -48,7 +48,7 @@ class StopRequest:
 _at_prompt: ContextVar[bool] = ContextVar("plexbook_at_prompt", default=False)
 
 #: The signals that ask a run to stop: SIGHUP only where there is one (not on Windows).
-_STOPPING = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+_STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
 
 
 @contextmanager
@@ -66,11 +66,11 @@ def signals_stop_runs(stop: StopRequest) -> Iterator[None]:
             # Waiting for a person is a safe point: nothing of Playwright's is in flight.
             stop.check()
         try:
-            print(STOPPING, file=sys.stderr)
+            print(STOP_MESSAGE, file=sys.stderr)
         except (OSError, ValueError):
             pass  # nowhere to say it: the stop goes on all the same
 
-    previous = {sig: signal.signal(sig, handle) for sig in _STOPPING}
+    previous = {sig: signal.signal(sig, handle) for sig in _STOP_SIGNALS}
     try:
         yield
     finally:
