@@ -213,6 +213,7 @@ def execute_all(
         message = f"the browser could not start: {_first_lines(exc)}"
         return [_not_started(request, _open_evidence(request), message, EXIT_BAD_INPUT) for request in requests]
     results: list[RunResult] = []
+    recorders: list[Recorder] = []
     writers = EvidenceWriters()
     try:
         with session, SharedContext(session, requests, writers.defer) as shared:
@@ -224,13 +225,14 @@ def execute_all(
                 with action_scope() as scope:
                     result = _run(request, shared, recorder, scope)
                 results.append(result)
+                recorders.append(recorder)
                 shared.after(result)
                 if result.status == RunStatus.INTERRUPTED or (stop_on_failure and result.exit_code != EXIT_OK):
                     break
     finally:
         # The evidence is complete before anyone hears how the runs ended.
         writers.join()
-    return results
+    return [_told_unwritten(result, recorder) for result, recorder in zip(results, recorders, strict=True)]
 
 
 @contextmanager
@@ -377,6 +379,24 @@ def _not_started(request: RunRequest, recorder: Recorder, message: str, code: in
     status = RunStatus.of_exit_code(code)
     result = _scrubbed(RunResult(request.runbook.name, recorder.run_dir, code, status, f"start-up: {message}"), request)
     _finish(recorder, result, request, None, None, set())
+    return _told_unwritten(result, recorder)
+
+
+def _told_unwritten(result: RunResult, recorder: Recorder) -> RunResult:
+    """``result``, saying so when its evidence could not all be written (a full disk): a run
+    whose evidence is incomplete did not do all it is for, whatever it did in Plex."""
+    exc = recorder.unwritten
+    if exc is None:
+        return result
+    why = exc.strerror or type(exc).__name__
+    if exc.filename:
+        why += f": {Path(str(exc.filename)).name}"
+    result.message = (
+        f"writing its evidence ({why}); the run itself ended {result.status}: {result.message}. "
+        "Its folder holds only what was written before"
+    )
+    if result.exit_code == EXIT_OK:
+        result.exit_code, result.status = EXIT_FLOW_FAILED, RunStatus.FAILED
     return result
 
 

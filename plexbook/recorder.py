@@ -152,6 +152,8 @@ class Recorder:
         #: The emails and usernames the run has met, which step screenshots mask unless ``mask_personal`` is off.
         self.personal: Callable[[], Iterable[str]] = lambda: ()
         self.mask_personal = True
+        #: Why the evidence could not all be written (a full disk), once :meth:`finish` has written it.
+        self.unwritten: OSError | None = None
 
     def attach(self, context: BrowserContext, page: Page, browser: str, *, tracing: bool = False) -> None:
         """Start recording the run on ``page`` of ``context``.
@@ -283,7 +285,11 @@ class Recorder:
         self.manifest.ended = datetime.now(UTC).isoformat(timespec="seconds")
 
         def write() -> None:
-            self._write(account, trace, known, pdf)
+            try:
+                self._write(account, trace, known, pdf)
+            except OSError as exc:
+                # A full disk, say: what was written stays, and the run's result says the rest is missing.
+                self.unwritten = exc
 
         if defer is not None and pdf is None:
             defer(write)

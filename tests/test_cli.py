@@ -76,8 +76,11 @@ def test_every_command_help_carries_its_examples_whole() -> None:
 
 def test_run_help_documents_exit_codes() -> None:
     result = runner.invoke(app, ["run", "--help"])
-    assert "0 done and verified" in result.output
-    assert "3 target or remote browser unreachable" in result.output
+    said = " ".join(result.output.split())  # as read, whatever the width it is wrapped to
+    assert "0 done and verified" in said
+    assert "1 the flow failed or its outcome did not verify, or its evidence could not be written" in said
+    assert "3 target or remote browser unreachable" in said
+    assert "129 the terminal hung up (SIGHUP)" in said
 
 
 def test_unknown_runbook() -> None:

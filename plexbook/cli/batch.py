@@ -25,7 +25,7 @@ from plexbook.cli.common import (
     sandbox_variant_named,
 )
 from plexbook.cli.progress import QuietOption, VerboseOption, progress_display
-from plexbook.errors import BadInput, Interrupted
+from plexbook.errors import EXIT_FLOW_FAILED, BadInput, Interrupted
 
 if TYPE_CHECKING:
     from plexbook.batch import BatchRun
@@ -114,7 +114,12 @@ def batch(
         fail(str(bad))
     except (KeyboardInterrupt, Interrupted) as stopped:
         fail("interrupted before the batch started; nothing was done", code=interrupt_code(stopped))
-    index = job.write_index()
+    index: Path | None = None
+    try:
+        index = job.write_index()
+    except OSError as exc:
+        # The runs are done and told above; only their index is missing (a full disk, say).
+        unwritten = exc.strerror or type(exc).__name__
     from plexbook.cli.tables import print_table
 
     typer.echo("\nSummary:")
@@ -124,6 +129,11 @@ def batch(
         where = str(run.result.run_dir) if run.result is not None else ""
         summary.append([str(run.row.line), run.row.runbook, run.row.user or "owner", status, where])
     print_table(["Line", "Runbook", "User", "Outcome", "Folder"], summary, status_column=3)
+    if index is None:
+        fail(
+            f"the batch's index could not be written ({unwritten}); the summary names each run's folder",
+            code=max(worst(runs), EXIT_FLOW_FAILED),
+        )
     typer.echo(f"Index: {index}")
     raise typer.Exit(worst(runs))
 

@@ -122,16 +122,37 @@ def browser_options_for(
     return BrowserOptions(name, headed, slow_mo, browser_endpoint, cdp_endpoint, headers)
 
 
+#: The free space a run needs to start, in the traces folder and in the temporary folder (where
+#: its trace waits to be scrubbed): a run's evidence takes 1 to 2 MB, this leaves room for a few.
+FREE_SPACE_NEEDED = 20 * 1024 * 1024
+
+
 def check_traces_dir(traces_dir: Path) -> None:
     """Refuse a --traces-dir that cannot hold run folders, in one line, before anything starts.
 
-    Nothing is created here: a run refused for bad input leaves no folder behind.
+    Nothing is created here: a run refused for bad input leaves no folder behind. A disk too
+    full for the evidence is refused too: a run that changed the account and then could not
+    write what it did is worse than one that never started.
     """
     existing = next((p for p in (traces_dir, *traces_dir.parents) if p.exists()), Path("."))
     if not existing.is_dir():
         fail(f"--traces-dir {traces_dir} cannot hold run folders: {existing} is a file, not a folder")
     if not os.access(existing, os.W_OK | os.X_OK):
         fail(f"--traces-dir {traces_dir} cannot hold run folders: {existing} is not writable")
+    import shutil
+    import tempfile
+
+    temporary = Path(tempfile.gettempdir())
+    for folder, what in ((existing, f"--traces-dir {traces_dir}"), (temporary, "the temporary folder")):
+        try:
+            free = shutil.disk_usage(folder).free
+        except OSError:
+            continue  # nothing to measure with: the run says what goes wrong, if anything does
+        if free < FREE_SPACE_NEEDED:
+            fail(
+                f"{what} cannot hold a run's evidence: its disk has {free / 2**20:.1f} MB free "
+                f"({folder}), and a run needs {FREE_SPACE_NEEDED // 2**20} MB; free some space first"
+            )
 
 
 def confirm_at_terminal() -> Callable[[str, str], bool]:

@@ -43,10 +43,11 @@ def main(
     Shell completion: `plexbook --install-completion` (bash, zsh, fish, PowerShell).
 
     Exit codes: 0 done and verified (or nothing to do); 1 the flow failed or its outcome
-    did not verify; 2 bad input; 3 target or remote browser unreachable, or sign-in
-    refused; 4 Plex answered a server error or cut the connection (the message says whether
-    the change was made); 130 interrupted (Ctrl+C), 143 terminated (SIGTERM), 129 the
-    terminal hung up (SIGHUP): the evidence says how far it got.
+    did not verify, or its evidence could not be written; 2 bad input; 3 target or remote
+    browser unreachable, or sign-in refused; 4 Plex answered a server error or cut the
+    connection (the message says whether the change was made); 130 interrupted (Ctrl+C),
+    143 terminated (SIGTERM), 129 the terminal hung up (SIGHUP): the evidence says how far
+    it got.
     """
 
 

@@ -6,11 +6,13 @@ against the sandbox's own state.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import os
 import pty
 import select
+import shutil
 import signal
 import subprocess
 import sys
@@ -22,10 +24,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import typer
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Playwright
 
-from plexbook import unscrubbed
+from plexbook import report, unscrubbed
+from plexbook.cli.common import check_traces_dir
 from plexbook.engine import RunResult
 from plexbook.evidence import verify_run
 from plexbook.pages.actions import listening
@@ -538,6 +542,44 @@ def test_an_unusable_traces_dir_is_one_line_and_exit_2(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stderr.strip().startswith(f"Error: --traces-dir {blocker} cannot hold run folders: ")
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_disk_too_full_for_the_evidence_is_refused_before_anything_starts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    full = shutil.disk_usage(tmp_path)._replace(free=3 * 2**20)
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: full)
+    with pytest.raises(typer.Exit) as ended:
+        check_traces_dir(tmp_path / "traces")
+    assert ended.value.exit_code == 2
+    said = capsys.readouterr().err.strip()
+    assert said.startswith(
+        f"Error: --traces-dir {tmp_path / 'traces'} cannot hold a run's evidence: its disk has 3.0 MB"
+    )
+    assert said.endswith("free some space first")
+    assert not (tmp_path / "traces").exists()
+
+
+def test_evidence_that_cannot_be_written_is_told_with_what_the_run_did(
+    playwright: Playwright, sandbox: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The disk fills while the run goes: the reports cannot be written, after the PIN is gone.
+    def full_disk(*args: object) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), "report.html")
+
+    monkeypatch.setattr(report, "write_reports", full_disk)
+    result = run_flow(playwright, sandbox, tmp_path, "remove-pin", JORDAN, trace="on", user="Jordan")
+    assert sandbox.state.user_titled("Jordan").pin is None
+    assert (result.exit_code, result.status) == (1, "failed")
+    assert result.message.startswith(
+        "writing its evidence (No space left on device: report.html); the run itself ended done: "
+        "Jordan's PIN is removed"
+    ), result.message
+    assert result.message.endswith("Its folder holds only what was written before")
+    # What was written before the disk filled stays: the screenshots and the scrubbed trace.
+    assert len(list(result.run_dir.glob("0*.png"))) == 5
+    assert (result.run_dir / "trace.zip").is_file()
+    assert not (result.run_dir / "manifest.json").exists()
 
 
 def test_live_needs_yes_without_a_terminal(tmp_path: Path) -> None:

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import re
 from dataclasses import replace
 from pathlib import Path
 
-from plexbook.batch import read_plan
+import pytest
+from typer.testing import CliRunner
+
+from plexbook.batch import Batch, read_plan
+from plexbook.cli.main import app
 from plexbook.evidence import verify_run
 from plexbook.sandbox import SandboxServer
 from tests.conftest import ALEX, CASEY, CASEY_TOTP, run_cli
@@ -183,3 +189,24 @@ def test_a_row_for_a_user_the_home_lacks_names_its_line_and_runs_nothing(tmp_pat
     assert "line 3: remove-pin for Nobody on sandbox: there is no user 'Nobody'" in done.stderr
     assert done.stderr.rstrip().endswith("; no row was run")
     assert not (tmp_path / "traces").exists()
+
+
+def test_an_index_that_cannot_be_written_leaves_the_summary_and_a_failing_code(
+    classic_sandbox: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The disk fills as the batch ends: its runs are done and told, only the index is missing.
+    def full_disk(self: Batch) -> Path:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(Batch, "write_index", full_disk)
+    monkeypatch.chdir(tmp_path)
+    for name, value in {"PLEX_EMAIL": ALEX[0], "PLEX_PASSWORD": ALEX[1], "PLEX_PIN": "2468"}.items():
+        monkeypatch.setenv(name, value)
+    _write(tmp_path, "plan.csv", f"runbook,user,target\nremove-pin,Jordan,{classic_sandbox.base_url}\n")
+    done = CliRunner().invoke(app, ["batch", "plan.csv", "--traces-dir", "traces", "--quiet"])
+    assert done.exit_code == 1, done.output
+    assert classic_sandbox.state.user_titled("Jordan").pin is None
+    assert f"remove-pin for Jordan on {classic_sandbox.base_url}: done - " in done.output
+    assert "Summary:" in done.output
+    assert "Error: the batch's index could not be written (No space left on device)" in done.output
+    assert "Traceback" not in done.output
