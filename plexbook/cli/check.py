@@ -21,6 +21,7 @@ from plexbook.cli.common import (
     TimeoutOption,
     TracesDirOption,
     browser_options_for,
+    check_traces_dir,
     fail,
     interrupt_code,
     sandbox_variant_for,
@@ -99,6 +100,7 @@ def check(
     environ = load_environment(env_file)
     browser = browser_options_for("chromium", headed, 0, browser_endpoint, cdp_endpoint, environ)
     settings = RunSettings(browser, "on", timeout, traces_dir, show_personal_data=show_personal_data)
+    check_traces_dir(traces_dir)
     results: list[CaseResult] = []
     try:
         variant = sandbox_variant_for(target, sandbox_variant, sandbox_seed)

@@ -254,6 +254,7 @@ def demo(
     settings = RunSettings(
         BrowserOptions("chromium", headed), "on", 30, traces_dir, pdf, show_personal_data=show_personal_data
     )
+    check_traces_dir(traces_dir)
     plan = [
         ("remove-pin", RunOptions(user="Jordan")),
         ("reset-pin", RunOptions()),
