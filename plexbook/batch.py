@@ -325,12 +325,15 @@ class Batch:
         try:
             with shared_browser(self.settings.browser) as session:
                 playwright, browser = (session.playwright, session.browser) if session else (None, None)
+                build = session.build if session else None
                 while not self._stopping():
                     try:
                         group, requests = work.get_nowait()
                     except queue.Empty:
                         return
-                    results = execute_all(requests, playwright, browser, stop_on_failure=self.stop_on_failure)
+                    results = execute_all(
+                        requests, playwright, browser, stop_on_failure=self.stop_on_failure, build=build
+                    )
                     for run, result in zip(group, results, strict=False):
                         self._done(run, result)
         except BaseException as exc:  # noqa: BLE001 - raised again in the batch's own thread

@@ -419,6 +419,7 @@ class BrowserSession:
         options: BrowserOptions | None = None,
         playwright: Playwright | None = None,
         browser: Browser | None = None,
+        build: str | None = None,
     ) -> None:
         self.options = options or BrowserOptions()
         self._borrowed_playwright = playwright
@@ -426,8 +427,9 @@ class BrowserSession:
         self._own = ExitStack()
         self.playwright: Playwright | None = playwright
         self.browser: Browser | None = browser
-        #: Which build the browser is (see :func:`launched`); None for a borrowed one.
-        self.build: str | None = None
+        #: Which build the browser is (see :func:`launched`): for a borrowed one, what its
+        #: lender says, if anything.
+        self.build: str | None = build
 
     def start(self) -> Self:
         """Launch what is not borrowed; raises BrowserNotFound or Playwright's error when it cannot.

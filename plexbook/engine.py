@@ -171,13 +171,20 @@ def check_request(request: RunRequest) -> None:
         secrets.require("PLEX_PASSWORD", "The Plex account's password (or set PLEX_TOKEN)")
 
 
-def execute(request: RunRequest, playwright: Playwright | None = None, browser: Browser | None = None) -> RunResult:
+def execute(
+    request: RunRequest,
+    playwright: Playwright | None = None,
+    browser: Browser | None = None,
+    *,
+    build: str | None = None,
+) -> RunResult:
     """Run ``request.runbook`` once and return its result; evidence is always written.
 
     ``playwright`` is a running Playwright to borrow, and ``browser`` a running browser
-    (pytest-playwright's, under pytest); without them the run starts its own.
+    (pytest-playwright's, under pytest); without them the run starts its own. ``build``: which
+    build the borrowed browser is, for the evidence (see :func:`plexbook.browser.launched`).
     """
-    return execute_all([request], playwright, browser)[0]
+    return execute_all([request], playwright, browser, build=build)[0]
 
 
 def execute_all(
@@ -186,6 +193,7 @@ def execute_all(
     browser: Browser | None = None,
     *,
     stop_on_failure: bool = False,
+    build: str | None = None,
 ) -> list[RunResult]:
     """Run ``requests`` in turn in one browser and one browser context, so one sign-in serves all.
 
@@ -202,7 +210,7 @@ def execute_all(
         for credential in request.settings.browser.credentials():
             request.secrets.register(credential)
     settings = requests[0].settings
-    session = BrowserSession(settings.browser, playwright, browser)
+    session = BrowserSession(settings.browser, playwright, browser, build)
     # Python waits while the browser starts: the modules a run needs later load meanwhile.
     threading.Thread(target=load_run_modules, name="plexbook-imports", daemon=True).start()
     try:
@@ -256,7 +264,7 @@ def one_browser(options: BrowserOptions) -> Iterator[Callable[[RunRequest], RunR
         if session is None:
             yield execute
         else:
-            yield lambda request: execute(request, session.playwright, session.browser)
+            yield lambda request: execute(request, session.playwright, session.browser, build=session.build)
 
 
 class EvidenceWriters:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -183,6 +184,11 @@ def test_demo_runs_all_three_runbooks_on_the_embedded_sandbox(tmp_path: Path) ->
     assert "reset-pin for Alex: done" in demo.stdout
     assert "managed-user-pin for Kid: done" in demo.stdout
     assert len(list((tmp_path / "traces").iterdir())) == 3
+    # The three share one browser, and each names which build it is.
+    for run_dir in (tmp_path / "traces").iterdir():
+        browser = json.loads((run_dir / "manifest.json").read_text())["versions"]["browser"]
+        assert browser.endswith(")"), browser
+        assert "(the system's, " in browser or "(Playwright's own chromium" in browser, browser
     # Progress for each of the three, on stderr, as without a terminal.
     for run in ("remove-pin for Jordan", "reset-pin for the account owner", "managed-user-pin for Kid"):
         assert f"{run}: step 1/" in demo.stderr

@@ -74,7 +74,12 @@ def test_a_plan_across_two_accounts_runs_on_two_workers_and_indexes_every_run(
     secrets = {"PLEX_PASSWORD": ALEX[1], "CASEY": CASEY[1], "PLEX_PIN": "2468", "KID": "4321", "NEW": "8642"}
     assert not any(value in index_path.read_text() for value in secrets.values())
     for run in index["runs"]:
-        assert verify_run(tmp_path / "traces" / run["run_dir"], secrets) == []
+        run_dir = tmp_path / "traces" / run["run_dir"]
+        assert verify_run(run_dir, secrets) == []
+        # Each run names the build its worker's browser is, which the worker launched.
+        browser = json.loads((run_dir / "manifest.json").read_text())["versions"]["browser"]
+        built = r"(the system's|Playwright's own chromium|PLEXBOOK_BROWSER_PATH), .+"
+        assert re.fullmatch(rf"chromium \S+ \({built}\)", browser), browser
 
 
 def test_a_refused_pin_fails_its_row_and_the_others_go_on(classic_sandbox: SandboxServer, tmp_path: Path) -> None:
