@@ -21,8 +21,8 @@ RunArg = Annotated[str, typer.Argument(help="A run folder, a run id (or its star
 _RUN_FOLDER = re.compile(r"^(?P<started>\d{8}T\d{6}Z)-(?P<runbook>[a-z0-9-]+)-[0-9a-f]{6}$")
 #: What `runs` says of a run folder with no manifest.
 UNFINISHED = (
-    "no ending recorded: the run is still going, or its process was killed before it could record one "
-    "(what it changed is unknown: check Plex)"
+    "no ending recorded: the run is still going, or its process was killed or its disk filled before it "
+    "could record one (what it changed is unknown: check Plex)"
 )
 
 evidence_app = typer.Typer(help="Check a run's evidence.", no_args_is_help=True)
