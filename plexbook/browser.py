@@ -333,22 +333,37 @@ def launch_local(start: Callable[..., Browser], browser_type: BrowserType, optio
     headless shell (`playwright install --no-shell`), a headless run takes its whole Chromium,
     which runs headless too; with no Chromium at all, BrowserNotFound says what to install.
     """
-    return _launch_local(start, browser_type, options)[0]
+    return launched_local(start, browser_type, options, {})[0]
 
 
-def _launch_local(
-    start: Callable[..., Browser], browser_type: BrowserType, options: BrowserOptions
-) -> tuple[Browser, bool]:
-    """:func:`launch_local`, and whether it fell back to Playwright's whole Chromium."""
+def launched_local(
+    start: Callable[..., Browser], browser_type: BrowserType, options: BrowserOptions, arguments: Mapping[str, Any]
+) -> tuple[Browser, str]:
+    """:func:`launch_local`, and which build it launched, for the evidence. ``arguments``: what
+    ``start`` launches with (its ``executable_path`` or ``channel``, if any)."""
     try:
-        return start(), False
+        browser, whole = start(), False
     except PlaywrightError as exc:
         if _MISSING_EXECUTABLE not in str(exc) or options.name != "chromium":
             raise
-        whole = browser_type.executable_path
-        if not options.headed and Path(whole).is_file():
-            return start(executable_path=whole), True
-        raise BrowserNotFound(NO_CHROMIUM) from None
+        executable = browser_type.executable_path
+        if options.headed or not Path(executable).is_file():
+            raise BrowserNotFound(NO_CHROMIUM) from None
+        browser, whole = start(executable_path=executable), True
+    path, channel = arguments.get("executable_path"), arguments.get("channel")
+    if whole:
+        build = f"Playwright's own {options.name}, its whole build run headless"
+    elif channel:
+        build = f"the {channel} channel"
+    elif path is None:
+        # Playwright runs its headless shell for a headless Chromium, its whole build otherwise.
+        shell = options.name == "chromium" and not options.headed
+        build = f"Playwright's own {options.name}" + (", its headless shell" if shell else "")
+    elif str(path) == os.environ.get("PLEXBOOK_BROWSER_PATH"):
+        build = f"PLEXBOOK_BROWSER_PATH, {path}"
+    else:
+        build = f"the system's, {path}"
+    return browser, build
 
 
 def launch(playwright: Playwright, options: BrowserOptions | None = None, traces_dir: Path | None = None) -> Browser:
@@ -367,21 +382,12 @@ def launched(playwright: Playwright, options: BrowserOptions, traces_dir: Path |
     slow_mo = options.slow_mo_ms or None
     if options.remote is None:
         chosen = launch_options(playwright, options)
-        browser, whole = _launch_local(
-            lambda **extra: browser_type.launch(**{**chosen, **extra}, traces_dir=traces_dir), browser_type, options
+        return launched_local(
+            lambda **extra: browser_type.launch(**{**chosen, **extra}, traces_dir=traces_dir),
+            browser_type,
+            options,
+            chosen,
         )
-        path = chosen.get("executable_path")
-        if whole:
-            build = f"Playwright's own {options.name}, its whole build run headless"
-        elif path is None:
-            # Playwright runs its headless shell for a headless Chromium, its whole build otherwise.
-            shell = options.name == "chromium" and not options.headed
-            build = f"Playwright's own {options.name}" + (", its headless shell" if shell else "")
-        elif path == os.environ.get("PLEXBOOK_BROWSER_PATH"):
-            build = f"PLEXBOOK_BROWSER_PATH, {path}"
-        else:
-            build = f"the system's, {path}"
-        return browser, build
     headers = dict(options.headers) or None
     shown = shown_endpoint(options.remote)
     try:

@@ -9,8 +9,8 @@ import pytest
 from playwright.sync_api import Browser, Playwright
 
 from plexbook import unscrubbed
-from plexbook.browser import BrowserOptions, launch, launch_local, launch_options
-from plexbook.pytest_plugin import remote_browser
+from plexbook.browser import BrowserOptions, launch_options, launched, launched_local
+from plexbook.pytest_plugin import BROWSER_BUILD, remote_browser
 
 
 @pytest.fixture(scope="session")
@@ -38,12 +38,14 @@ def browser(request: pytest.FixtureRequest, playwright: Playwright, browser_name
     with the headers PLEXBOOK_BROWSER_HEADERS gives."""
     remote = remote_browser(request.config, browser_name)
     if remote is not None:
-        browser = launch(playwright, remote)
+        browser, build = launched(playwright, remote, None)
     else:
         # Asked for only here: a remote run must not need a local browser to exist.
         launch_browser: Callable[..., Browser] = request.getfixturevalue("launch_browser")
-        headed = request.getfixturevalue("browser_type_launch_args").get("headless") is False
-        options = BrowserOptions(name=browser_name, headed=headed)  # type: ignore[arg-type]
-        browser = launch_local(launch_browser, getattr(playwright, browser_name), options)
+        arguments = request.getfixturevalue("browser_type_launch_args")
+        options = BrowserOptions(name=browser_name, headed=arguments.get("headless") is False)  # type: ignore[arg-type]
+        browser, build = launched_local(launch_browser, getattr(playwright, browser_name), options, arguments)
+    # For the runs' evidence: which build this browser is (plex_browser_build).
+    request.config.stash[BROWSER_BUILD] = build
     yield browser
     browser.close()

@@ -25,6 +25,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser
 
 from plexbook.browser import BrowserOptions, remote_endpoints, remote_headers
 from plexbook.choices import TraceMode
@@ -66,6 +67,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 #: The remote browser, read and checked once as pytest starts (None: a local one).
 _REMOTE = pytest.StashKey["BrowserOptions | None"]()
+#: Which build pytest-playwright's browser is, as plexbook's launcher launched or connected to it.
+BROWSER_BUILD = pytest.StashKey[str]()
 
 
 def _read_remote_browser(config: pytest.Config) -> BrowserOptions | None:
@@ -117,6 +120,13 @@ def plex_target(pytestconfig: pytest.Config) -> Iterator[ResolvedTarget]:
 def plex_secrets(plex_target: ResolvedTarget) -> Callable[[RunOptions], SecretSource]:
     """The secrets for a run: the demo household's on the sandbox, else the environment's."""
     return lambda options: plex_target.secrets_for(options.user)
+
+
+@pytest.fixture
+def plex_browser_build(browser: Browser, pytestconfig: pytest.Config) -> str | None:
+    """Which build the ``browser`` fixture is, for the runs' evidence (None if plexbook's
+    launcher did not launch it)."""
+    return pytestconfig.stash.get(BROWSER_BUILD, None)
 
 
 @pytest.fixture

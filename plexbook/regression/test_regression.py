@@ -23,6 +23,7 @@ def test_flow_still_works_as_documented(
     plex_request: Callable[..., RunRequest],
     playwright: Playwright,
     browser: Browser,
+    plex_browser_build: str | None,
 ) -> None:
     result = run_case(
         case,
@@ -30,7 +31,7 @@ def test_flow_still_works_as_documented(
         plex_secrets(case.options),
         plex_request,
         "warn",
-        run=lambda request: execute(request, playwright, browser),
+        run=lambda request: execute(request, playwright, browser, build=plex_browser_build),
     )
     if result.status == "skipped":
         pytest.skip(result.message)

@@ -232,3 +232,7 @@ def test_the_pytest_entry_point_runs_the_regression_suite_on_the_sandbox(tmp_pat
     runs = list((tmp_path / "out" / "plexbook").iterdir())
     assert len(runs) == 4
     assert not list((tmp_path / "out").rglob("trace.zip"))
+    # pytest's browser went through plexbook's launcher, which tells the runs which build it is.
+    for run_dir in runs:
+        browser = json.loads((run_dir / "manifest.json").read_text())["versions"]["browser"]
+        assert "(the system's, " in browser or "(Playwright's own chromium" in browser, browser

@@ -281,6 +281,12 @@ def test_pytest_plugin_on_a_remote_browser(
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     assert " passed" in done.stdout
     assert front.admitted >= 1
+    # Its runs name the remote browser they ran on, its key left out of that as of all the evidence.
+    for manifest in (tmp_path / "test-results" / "plexbook").glob("*/manifest.json"):
+        browser = json.loads(manifest.read_text())["versions"]["browser"]
+        assert f"(a remote Chromium over CDP, http://{front.address}/?apiKey=[redacted])" in browser, browser
+    assert list((tmp_path / "test-results" / "plexbook").glob("*/manifest.json"))
+    assert _holding(tmp_path / "test-results", KEY) == []
     # The plugin's own option takes an address too, but not one with a key in it.
     refused = run_cli_pytest(tmp_path, *regression, "--plex-cdp-endpoint", f"{cdp_browser}/?apiKey={KEY}")
     assert refused.returncode == pytest.ExitCode.USAGE_ERROR
