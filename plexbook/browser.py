@@ -318,7 +318,7 @@ def launch_options(playwright: Playwright, options: BrowserOptions) -> dict[str,
     if system is None:
         if not options.headed and not override:
             # Playwright's headless shell may be installed without its whole Chromium
-            # (`playwright install --only-shell`): Playwright looks for it; launch_local() says
+            # (`playwright install --only-shell`): Playwright looks for it; launched_local() says
             # what to install when it is not there either.
             return launch
         raise BrowserNotFound(NO_CHROMIUM)
@@ -326,21 +326,17 @@ def launch_options(playwright: Playwright, options: BrowserOptions) -> dict[str,
     return launch
 
 
-def launch_local(start: Callable[..., Browser], browser_type: BrowserType, options: BrowserOptions) -> Browser:
-    """``start(**extra)`` launches a local browser with :func:`launch_options`' arguments plus ``extra``.
+def launched_local(
+    start: Callable[..., Browser], browser_type: BrowserType, options: BrowserOptions, arguments: Mapping[str, Any]
+) -> tuple[Browser, str]:
+    """``start(**extra)`` launches a local browser with ``arguments`` plus ``extra``: returns it,
+    and which build it is, for the evidence (``arguments`` say its ``executable_path`` or
+    ``channel``, if any).
 
     Playwright's own Chromium may be installed without the build a launch wants: without its
     headless shell (`playwright install --no-shell`), a headless run takes its whole Chromium,
     which runs headless too; with no Chromium at all, BrowserNotFound says what to install.
     """
-    return launched_local(start, browser_type, options, {})[0]
-
-
-def launched_local(
-    start: Callable[..., Browser], browser_type: BrowserType, options: BrowserOptions, arguments: Mapping[str, Any]
-) -> tuple[Browser, str]:
-    """:func:`launch_local`, and which build it launched, for the evidence. ``arguments``: what
-    ``start`` launches with (its ``executable_path`` or ``channel``, if any)."""
     try:
         browser, whole = start(), False
     except PlaywrightError as exc:
