@@ -55,10 +55,13 @@ _STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "S
 def signals_stop_runs(stop: StopRequest) -> Iterator[None]:
     """For the block, SIGINT, SIGTERM and SIGHUP ask the runs that check ``stop`` to stop at their next safe point."""
 
+    # Asked now: once a terminal has hung up, it no longer says it is one (isatty fails).
+    terminal = terminal_streams()
+
     def handle(signum: int, frame: FrameType | None) -> None:
         code = 128 + signum
         if signum == getattr(signal, "SIGHUP", None):
-            leave_terminal()
+            leave_terminal(terminal)
         if stop.exit_code is not None:
             raise Interrupted(code, "Stopped at once")
         stop.ask(code)
@@ -89,18 +92,22 @@ def at_prompt() -> Iterator[None]:
         _at_prompt.reset(token)
 
 
-def leave_terminal() -> None:
-    """Point the standard streams that are a terminal at the null device: after a hang-up,
+def terminal_streams() -> tuple[int, ...]:
+    """The standard streams (0, 1, 2) that are a terminal."""
+    return tuple(fd for fd in (0, 1, 2) if os.isatty(fd))
+
+
+def leave_terminal(streams: tuple[int, ...]) -> None:
+    """Point ``streams`` (those that were the terminal) at the null device: after a hang-up,
     reading or writing the terminal fails, and the run has evidence to finish."""
     try:
         null = os.open(os.devnull, os.O_RDWR)
     except OSError:
         return
     try:
-        for fd in (0, 1, 2):
+        for fd in streams:
             try:
-                if os.isatty(fd):
-                    os.dup2(null, fd)
+                os.dup2(null, fd)
             except OSError:
                 pass  # a stream that is closed already
     finally:

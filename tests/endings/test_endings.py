@@ -213,6 +213,7 @@ class _Terminal:
             assert self._shown.wait_for(lambda: text in self.output, timeout_s), self.output[-2000:]
 
     def hang_up(self) -> None:
+        """Close the terminal (again: nothing more to do)."""
         self._gone.set()
         self._reader.join(timeout=10)
 
@@ -266,7 +267,7 @@ def _run_until_step(
 
     With ``group``, the signal goes to the whole process group, browser and driver included,
     as Ctrl+C at a terminal does, or a hang-up, or `timeout`. With ``terminal``, the run's
-    output goes to a terminal, which hangs up right after the signal (nothing of the output
+    output goes to a terminal, which hangs up right before the signal (nothing of the output
     is kept then). ``temp``: the temporary folder the run is given.
     """
     env = {k: v for k, v in os.environ.items() if not k.startswith("PLEX_")}
@@ -301,6 +302,10 @@ def _run_until_step(
     deadline = time.monotonic() + 120
     while process.poll() is None and time.monotonic() < deadline:
         if list(traces.glob(f"*/{step:02d}-*.png")):
+            if tty is not None:
+                # A terminal hangs up first, then its processes hear of it: what they write
+                # meanwhile fails, and the terminal no longer says it is one.
+                tty.hang_up()
             if group:
                 os.killpg(process.pid, signum)
             else:
@@ -310,6 +315,8 @@ def _run_until_step(
     if tty is not None:
         tty.hang_up()
     stdout, stderr = process.communicate(timeout=120)
+    if tty is not None:
+        stderr = tty.output
     return subprocess.CompletedProcess([*args, str(process.pid)], process.returncode, stdout or "", stderr or "")
 
 
@@ -366,7 +373,8 @@ def test_a_signal_to_the_whole_process_group_leaves_the_evidence_true_and_whole(
     # still checks what Plex now says, and keeps its trace.
     traces = tmp_path / "traces"
     result = _run_until_step(slow_sandbox.base_url, traces, 4, signum, group=True, terminal=terminal)
-    assert result.returncode == 128 + signum, result.stdout + result.stderr
+    told = [manifest(run_dir)["outcome"] for run_dir in traces.iterdir() if (run_dir / "manifest.json").exists()]
+    assert result.returncode == 128 + signum, f"{told}\n{result.stdout}{result.stderr}"
     (run_dir,) = traces.iterdir()
     told = outcome(run_dir)
     assert (told["status"], told["exit_code"]) == ("interrupted", 128 + signum)
