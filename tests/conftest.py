@@ -117,6 +117,21 @@ def blobs(name: str, data: bytes) -> Iterator[tuple[str, bytes]]:
                 yield from blobs(f"{name}!{entry}", archive.read(entry))
 
 
+def playwright_drivers(parent: int) -> set[int]:
+    """The Playwright drivers (Node children running ``run-driver``) of process ``parent``, by
+    process id, read from /proc (Linux)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            command = (stat.parent / "cmdline").read_bytes()
+        except (OSError, IndexError, ValueError):
+            continue  # ended while we looked
+        if ppid == parent and b"run-driver" in command:
+            found.add(int(stat.parent.name))
+    return found
+
+
 def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """plexbook in its own process, as a person runs it: no terminal on stdin, no PLEX_* but ``env``."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith("PLEX_")}

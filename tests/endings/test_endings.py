@@ -37,7 +37,7 @@ from plexbook.report import write_reports
 from plexbook.runbooks import remove_pin
 from plexbook.sandbox import SandboxServer, variant
 from plexbook.scrub import Scrubber, redact_field_values
-from tests.conftest import ALEX, run_cli, run_flow
+from tests.conftest import ALEX, playwright_drivers, run_cli, run_flow
 
 ALEX_SECRETS = {"PLEX_EMAIL": ALEX[0], "PLEX_PASSWORD": ALEX[1]}
 JORDAN = {**ALEX_SECRETS, "PLEX_PIN": "2468"}
@@ -389,18 +389,6 @@ def test_a_signal_to_the_whole_process_group_leaves_the_evidence_true_and_whole(
         os.killpg(int(result.args[-1]), 0)
 
 
-def _driver_of(pid: int) -> int | None:
-    """The process id of Playwright's driver that process ``pid`` started, from /proc (Linux)."""
-    for entry in Path("/proc").iterdir():
-        try:
-            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            if parent == pid and b"run-driver" in (entry / "cmdline").read_bytes():
-                return int(entry.name)
-        except (OSError, ValueError, IndexError):
-            continue  # not a process, or one that ended as it was read
-    return None
-
-
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds the driver's process through /proc")
 def test_a_driver_killed_mid_run_ends_the_run_with_its_evidence_and_no_traceback(
     sandbox: SandboxServer, tmp_path: Path
@@ -417,8 +405,7 @@ def test_a_driver_killed_mid_run_ends_the_run_with_its_evidence_and_no_traceback
     for line in process.stderr:
         said.append(line)
         if "step 2/5 passed" in line:
-            driver = _driver_of(process.pid)
-            assert driver is not None
+            (driver,) = playwright_drivers(process.pid)
             os.kill(driver, signal.SIGKILL)
             break
     stdout, rest = process.communicate(timeout=120)

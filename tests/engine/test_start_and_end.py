@@ -15,6 +15,7 @@ from playwright.sync_api import Playwright
 from plexbook import browser
 from plexbook.browser import BrowserSession, playwright_ahead
 from plexbook.cli.entry import drives_browser
+from tests.conftest import playwright_drivers
 
 
 @pytest.mark.parametrize(
@@ -38,17 +39,8 @@ def test_only_commands_that_drive_a_browser_here_start_the_driver_ahead(argv: li
 
 
 def _drivers() -> set[int]:
-    """This process's Playwright drivers (Node children running ``run-driver``), by process id."""
-    found = set()
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
-            command = (stat.parent / "cmdline").read_bytes()
-        except (OSError, IndexError, ValueError):
-            continue  # ended while we looked
-        if parent == os.getpid() and b"run-driver" in command:
-            found.add(int(stat.parent.name))
-    return found
+    """This process's Playwright drivers, by process id."""
+    return playwright_drivers(os.getpid())
 
 
 def _in_own_thread(body: Callable[[], None]) -> None:
