@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from playwright.sync_api import Locator, Page
 
 _NON_EMPTY = re.compile(r"\S")
-#: A password field's label: "Password", "Current Password", "Current password".
+#: A password field's name: "Password", "Current Password", "Current password".
 PASSWORD = re.compile(r"\bpassword\b", re.IGNORECASE)
 Name = str | re.Pattern[str]
 
@@ -19,6 +19,21 @@ Name = str | re.Pattern[str]
 def alert(scope: Page | Locator) -> Locator:
     """An alert that says something (Plex keeps empty alert regions on its forms)."""
     return scope.get_by_role("alert").filter(has_text=_NON_EMPTY)
+
+
+def refusal(scope: Page | Locator, wording: re.Pattern[str]) -> Locator:
+    """Where a form or dialog says it refused: an alert that says something, or the words the
+    contract gives for the refusal wherever they show (a plain paragraph has no role at all).
+
+    One element, the first that shows: an alert and the words inside it may be two.
+    """
+    return alert(scope).or_(scope.get_by_text(wording)).filter(visible=True).first
+
+
+def entry(scope: Page | Locator, name: Name) -> Locator:
+    """A field to type into, by its accessible name (a label, ``aria-label``, ``title`` or a
+    placeholder gives it): a text box, or a spin button where the input is a number field."""
+    return scope.get_by_role("textbox", name=name).or_(scope.get_by_role("spinbutton", name=name))
 
 
 def control(scope: Page | Locator, name: Name, roles: Sequence[str] = ("button", "link")) -> Locator:

@@ -11,7 +11,7 @@ import re
 from typing import TYPE_CHECKING
 
 from plexbook.pages.actions import acting_on, expect, named_locator
-from plexbook.pages.common import alert, any_of, control
+from plexbook.pages.common import any_of, control, refusal
 from plexbook.pages.errors import PinRefused, UnexpectedScreen
 from plexbook.pages.secret_input import PIN_ENTRY, enter_pin, pin_boxes
 
@@ -19,6 +19,9 @@ if TYPE_CHECKING:
     from playwright.sync_api import Locator, Page
 
     from plexbook.secrets import Secret
+
+#: The dialogs' refusals, in the contract's words: a wrong current PIN, or a new one that will not do.
+REFUSED = re.compile(r"Incorrect PIN|PIN must be 4 digits|PINs do not match")
 
 
 class _PinDialog:
@@ -41,7 +44,7 @@ class _PinDialog:
 
     @named_locator("error message", optional=True)
     def error(self) -> Locator:
-        return alert(self.root)
+        return refusal(self.root, REFUSED)
 
     @named_locator
     def cancel_button(self) -> Locator:
@@ -113,7 +116,7 @@ class EditPinDialog(_PinDialog):
         An error it shows ends the wait at once: Plex will not close it after that.
         """
         try:
-            expect(self.root.filter(has_not=alert(self.page))).to_be_hidden()
+            expect(self.root.filter(has_not=refusal(self.page, REFUSED))).to_be_hidden()
         except AssertionError:
             raise UnexpectedScreen(f"the {self.title} dialog stayed open (no message)") from None
         if self.root.is_visible():

@@ -6,7 +6,7 @@ import re
 from typing import TYPE_CHECKING
 
 from plexbook.pages.actions import acting_on, expect, named_locator
-from plexbook.pages.common import PASSWORD, alert, any_of, control
+from plexbook.pages.common import PASSWORD, any_of, control, entry, refusal
 from plexbook.pages.errors import PasswordRefused, UnexpectedScreen
 from plexbook.pages.secret_input import PIN_ENTRY, enter_pin, enter_secret, pin_boxes
 
@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from plexbook.secrets import Secret
 
 UPDATED = re.compile(r"PIN has been updated", re.IGNORECASE)
+#: The page's refusals, in the contract's words.
+REFUSED = re.compile(r"Incorrect password|PIN must be 4 digits|PINs do not match")
 
 
 class PinResetPage:
@@ -36,7 +38,7 @@ class PinResetPage:
 
     @named_locator("password field")
     def current_password(self) -> Locator:
-        return self.page.get_by_label(PASSWORD)
+        return entry(self.page, PASSWORD)
 
     @named_locator
     def update_button(self) -> Locator:
@@ -44,7 +46,7 @@ class PinResetPage:
 
     @named_locator("error message", optional=True)
     def error(self) -> Locator:
-        return alert(self.page)
+        return refusal(self.page, REFUSED)
 
     @named_locator('"PIN has been updated" message', optional=True)
     def success(self) -> Locator:

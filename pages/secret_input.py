@@ -6,6 +6,7 @@ import re
 from typing import TYPE_CHECKING
 
 from plexbook.pages.actions import acting_on
+from plexbook.pages.common import entry
 
 if TYPE_CHECKING:
     from playwright.sync_api import Locator, Page
@@ -23,9 +24,11 @@ def pin_boxes(scope: Page | Locator, name: re.Pattern[str]) -> Locator:
     """The boxes of one PIN entry, in order: one input, or four digit boxes.
 
     Digit boxes are labelled one by one ("PIN digit 1") in some releases and as a group
-    ("PIN" on a fieldset or ``role=group``) in others; both are found by the entry's name.
+    ("PIN" on a fieldset or ``role=group``) in others; both are found by the entry's name. The
+    input's type is open too: a number field is a spin button, not a text box.
     """
-    return scope.get_by_role("textbox", name=name).or_(scope.get_by_role("group", name=name).get_by_role("textbox"))
+    boxes = scope.get_by_role("group", name=name)
+    return entry(scope, name).or_(boxes.get_by_role("textbox").or_(boxes.get_by_role("spinbutton")))
 
 
 def enter_secret(field: Locator, secret: Secret, *, key_by_key: bool = True) -> None:

@@ -6,7 +6,7 @@ import re
 from typing import TYPE_CHECKING
 
 from plexbook.pages.actions import NamedLocator, acting_on, expect, first_visible, named_locator
-from plexbook.pages.common import PASSWORD, alert, any_of
+from plexbook.pages.common import PASSWORD, any_of, entry, refusal
 from plexbook.pages.errors import SignInRefused
 from plexbook.pages.secret_input import enter_secret
 
@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 EMAIL = re.compile(r"\bemail\b", re.IGNORECASE)
 #: The test id of "Continue with Email" on Plex's sign-in form.
 EMAIL_STEP = "signIn--email"
+#: What the form says when it refuses the email and password (the API's message).
+NOT_AUTHENTICATED = re.compile(r"User could not be authenticated")
 #: The iframe www.plex.tv wraps the sign-in form in, by its name.
 FORM_FRAME = 'iframe[name="fedauth-iFrame"]'
 
@@ -68,12 +70,13 @@ class SignInPage:
 
     @named_locator("email field")
     def email(self) -> Locator:
-        """The email field, whatever its wording ("Email", "Email or Username", "Username or Email")."""
-        return self._in_form(self.page.get_by_label(EMAIL))
+        """The email field, whatever its wording ("Email", "Email or Username", "Username or Email")
+        and however it is named (a label, or only a placeholder), or by the id Plex gives it."""
+        return self._in_form(entry(self.page, EMAIL).or_(self.page.locator("input#email")))
 
     @named_locator("password field")
     def password(self) -> Locator:
-        return self._in_form(self.page.get_by_label(PASSWORD))
+        return self._in_form(entry(self.page, PASSWORD).or_(self.page.locator("input#password")))
 
     @named_locator
     def sign_in_button(self) -> Locator:
@@ -81,7 +84,7 @@ class SignInPage:
 
     @named_locator("verification code field", optional=True)
     def verification_code(self) -> Locator:
-        return self._in_form(self.page.get_by_label("Verification Code"))
+        return self._in_form(entry(self.page, "Verification Code"))
 
     @named_locator
     def submit_code_button(self) -> Locator:
@@ -89,7 +92,7 @@ class SignInPage:
 
     @named_locator("error message", optional=True)
     def error(self) -> Locator:
-        return self._in_form(alert(self.page))
+        return self._in_form(refusal(self.page, NOT_AUTHENTICATED))
 
     def sign_in(self, email: str, password: Secret, code: Callable[[], Secret], arrival: Locator) -> None:
         """Sign in; ``code()`` is asked for a verification code only when Plex wants one.

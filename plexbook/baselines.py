@@ -3,9 +3,10 @@
 A baseline is a Playwright ARIA template (``to_match_aria_snapshot``): it lists what the
 screen must contain, in order, and matches at any depth, so extra nodes are fine. Baselines
 are written general on purpose: they name no user, collapse repeated rows, use a regular
-expression where the spec lists alternatives ("Plex Home" or "Users & Sharing"; one PIN field
-or four digit boxes) and leave out what some variations lack ("Continue", "Confirm New PIN",
-"Remove"), so any target that follows the spec, with any household, matches them.
+expression where the spec lists alternatives ("Plex Home" or "Users & Sharing") and leave out
+what the spec leaves open (the PIN entries' shape and type) or some variations lack
+("Continue", "Confirm New PIN", "Remove"), so any target that follows the spec, with any
+household, matches them.
 
 ``plexbook check`` compares each screen with its baseline: a difference is a warning ("the
 structure moved here"), or a failure with ``--strict-baselines``. ``--update-baselines``
@@ -33,7 +34,8 @@ _NODE = re.compile(r'^(?P<indent>\s*)- (?P<role>[a-z]+)(?: (?P<name>"(?:[^"\\]|\
 #: Subtrees that belong to the app around the screen, or lie over it, not to the screen.
 _CHROME = {"banner", "navigation", "contentinfo", "region", "complementary", "menu"}
 #: What the contract states of each screen, by role: only these names make a baseline. Rows,
-#: sidebar entries, overlays and the like are left open by the contract, so they are left out.
+#: sidebar entries, overlays, PIN entries and the like are left open by the contract, so they
+#: are left out.
 _SPEC_HEADINGS = {'"Plex Home"', '"Users & Sharing"', '"Confirm Current PIN"', '"Edit PIN"', '"Reset PIN"'}
 _SPEC_DIALOGS = {'"Confirm Current PIN"', '"Edit PIN"'}
 #: Buttons every variation has ("Continue" and "Remove" are missing from some).
@@ -71,8 +73,9 @@ def _general_name(role: str, name: str | None) -> tuple[bool, str | None]:
     if role == "button":
         return name in _SPEC_BUTTONS, name
     if role == "textbox":
-        # PIN boxes are worded and labelled many ways (one input or four, each or as a group).
-        return True, "/[Pp]assword/" if name and _PASSWORD.search(name) else None
+        # Only the password field: PIN entries are worded, labelled and typed many ways (one
+        # input or four, labelled each or as a group, text boxes or number fields).
+        return bool(name and _PASSWORD.search(name)), "/[Pp]assword/"
     return False, None
 
 
@@ -97,7 +100,7 @@ def generalize(snapshot: str) -> str:
             skip_below = indent
             continue
         kept, name = _general_name(role, name)
-        # In a dialog the PIN boxes may sit in a named group or not: the nesting is left open.
+        # A password field inside a dialog is not one the contract names there.
         if not kept or (role == "textbox" and kept_at):
             continue
         has_children = match.group("rest").rstrip().endswith(":") and role == "dialog"
