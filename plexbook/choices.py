@@ -22,6 +22,12 @@ Heading = Literal["plex-home", "users-sharing"]
 Reveal = Literal["css", "script", "opacity", "visibility"]
 #: One PIN input, or four digit boxes.
 PinInput = Literal["single", "digits"]
+#: How a form field is named: by a ``<label>``, by ``aria-label``, or by its placeholder alone.
+FieldNames = Literal["label", "aria-label", "placeholder"]
+#: A PIN input's type: masked, plain text, or a number field (a spin button, not a text box).
+PinType = Literal["password", "text", "number"]
+#: How a refusal ("Incorrect PIN", "User could not be authenticated") shows: an alert, or plain text.
+ErrorShape = Literal["alert", "text"]
 
 
 def choices(kind: object) -> tuple[str, ...]:

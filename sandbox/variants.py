@@ -16,10 +16,10 @@ import secrets
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Literal, get_args, get_type_hints
 
-from plexbook.choices import RANDOM, Heading, PinInput, Reveal
+from plexbook.choices import RANDOM, ErrorShape, FieldNames, Heading, PinInput, PinType, Reveal
 
-# Heading, Reveal and PinInput live with the command line's other choices, which names them
-# without importing the sandbox.
+# Heading, Reveal, PinInput, FieldNames, PinType and ErrorShape live with the command line's
+# other choices, which names them without importing the sandbox.
 #: Four digit boxes labelled one by one ("PIN digit 1"), or one label for the group.
 DigitLabels = Literal["each", "group"]
 #: The element a user row is: ``li`` in a list, ``div`` with no role, table row, ``article``.
@@ -109,6 +109,13 @@ class Variant:
     #: The sign-in form sits in an iframe named ``fedauth-iFrame`` on a page of its own, as
     #: www.plex.tv wraps it. Drawn last, so the seeds drawn before it keep their screens.
     sign_in_frame: bool = False
+    #: How the sign-in fields, the PIN Reset page's fields and a single PIN input are named
+    #: (digit boxes keep their own labels). This and the two below are drawn after
+    #: ``sign_in_frame``, for the same reason.
+    field_names: FieldNames = "label"
+    pin_type: PinType = "password"
+    #: How the forms and dialogs show a refusal: in an alert region, or as text with no role.
+    error_shape: ErrorShape = "alert"
     #: Drift on purpose, for regression checks: the row control reads this instead of "Edit PIN".
     edit_pin_label: str = "Edit PIN"
     #: Drift on purpose: the Edit PIN dialog has no Remove control at all.

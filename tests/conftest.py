@@ -63,8 +63,17 @@ def sandbox_pool() -> Iterator[dict[str, SandboxServer]]:
 
 
 #: Screens beside the presets that tests ask for by name: the sign-in form in www.plex.tv's
-#: iframe, on the classic screens otherwise.
-OTHER_VARIANTS = {"framed-sign-in": replace(PRESETS["classic"], name="framed-sign-in", sign_in_frame=True)}
+#: iframe, on the classic screens otherwise; and forms whose fields have no label, whose PIN
+#: inputs are not text boxes and whose refusals are plain text, on one input and on digit boxes.
+OTHER_VARIANTS = {
+    "framed-sign-in": replace(PRESETS["classic"], name="framed-sign-in", sign_in_frame=True),
+    "plain-forms": replace(
+        PRESETS["classic"], name="plain-forms", field_names="placeholder", pin_type="number", error_shape="text"
+    ),
+    "plain-digits": replace(
+        PRESETS["modern"], name="plain-digits", field_names="aria-label", pin_type="text", error_shape="text"
+    ),
+}
 
 
 def fresh_sandbox(pool: dict[str, SandboxServer], name: str) -> SandboxServer:
@@ -99,6 +108,13 @@ def classic_sandbox(sandbox_pool: dict[str, SandboxServer]) -> SandboxServer:
 def framed_sign_in_sandbox(sandbox_pool: dict[str, SandboxServer]) -> SandboxServer:
     """The classic sandbox with its sign-in form in an iframe named fedauth-iFrame, as www.plex.tv shows it."""
     return fresh_sandbox(sandbox_pool, "framed-sign-in")
+
+
+@pytest.fixture(params=["plain-forms", "plain-digits"])
+def plain_forms_sandbox(request: pytest.FixtureRequest, sandbox_pool: dict[str, SandboxServer]) -> SandboxServer:
+    """Forms as a stand-in may draw them: fields named by a placeholder or ``aria-label`` alone, PIN
+    inputs as number fields (spin buttons) or digit boxes, refusals as text with no role."""
+    return fresh_sandbox(sandbox_pool, request.param)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from plexbook.choices import RANDOM, Heading, PinInput, Reveal, VariantName
+from plexbook.choices import RANDOM, ErrorShape, FieldNames, Heading, PinInput, PinType, Reveal, VariantName
 from plexbook.cli.common import fail
 
 
@@ -50,6 +50,17 @@ def sandbox(
             "--sign-in-frame/--no-sign-in-frame",
             help="Override: the sign-in form in an iframe named fedauth-iFrame, as www.plex.tv shows it.",
         ),
+    ] = None,
+    field_names: Annotated[
+        FieldNames | None,
+        typer.Option(help="Override: form fields named by a label, by aria-label, or by a placeholder alone."),
+    ] = None,
+    pin_type: Annotated[
+        PinType | None, typer.Option(help="Override: the PIN inputs' type (number makes them spin buttons).")
+    ] = None,
+    error_shape: Annotated[
+        ErrorShape | None,
+        typer.Option(help='Override: a refusal ("Incorrect PIN") in an alert region, or as plain text.'),
     ] = None,
     edit_pin_label: Annotated[
         str | None, typer.Option(help='Drift on purpose: the row\'s "Edit PIN" control reads this instead.')
@@ -110,6 +121,9 @@ def sandbox(
             email_step=email_step,
             confirm_new_pin=confirm_new_pin,
             sign_in_frame=sign_in_frame,
+            field_names=field_names,
+            pin_type=pin_type,
+            error_shape=error_shape,
             edit_pin_label=edit_pin_label,
             drop_remove=drop_remove,
         )

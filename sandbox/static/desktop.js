@@ -402,13 +402,18 @@
     view.refresh();
   }
 
+  /** Where a dialog says what went wrong: an alert region, or plain text with no role. */
+  function refusal() {
+    return el("p", { role: V.error_shape === "alert" ? "alert" : null, class: C("Modal.error") });
+  }
+
   function openEditPin(view, user) {
     if (user.protected && !user.restricted) confirmCurrentPin(view, user);
     else editPin(view, user, null);
   }
 
   function confirmCurrentPin(view, user) {
-    const error = el("p", { role: "alert", class: C("Modal.error") });
+    const error = refusal();
     let busy = false;
     const submit = async (pin) => {
       if (busy) return;
@@ -441,7 +446,7 @@
   }
 
   function editPin(view, user, currentPin) {
-    const error = el("p", { role: "alert", class: C("Modal.error") });
+    const error = refusal();
     const entry = pinEntry(V.pin_label, null);
     const again = V.confirm_pin ? pinEntry(V.confirm_pin_label, null) : null;
     const change = async (newPin) => {

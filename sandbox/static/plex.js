@@ -107,8 +107,9 @@ function el(tag, attrs = {}, ...children) {
 }
 
 /**
- * A PIN entry: one input labelled `label`, or four single-digit boxes that move focus along
- * as digits are typed, labelled one by one ("`label` digit N") or as a group named `label`.
+ * A PIN entry: one input named `label` (by a label, aria-label or placeholder, as the variant
+ * says), or four single-digit boxes that move focus along as digits are typed, labelled one by
+ * one ("`label` digit N") or as a group named `label`. Inputs are of the variant's `pin_type`.
  * `onComplete(pin)` runs when four digits are in (used for auto-submit).
  */
 function pinEntry(label, onComplete) {
@@ -124,7 +125,7 @@ function pinEntry(label, onComplete) {
     inputs = [0, 1, 2, 3].map((i) =>
       el("input", {
         class: C("PinEntry.digit"),
-        type: "password",
+        type: VARIANT.pin_type,
         inputmode: "numeric",
         autocomplete: "off",
         "aria-label": grouped ? "Digit " + (i + 1) : label + " digit " + (i + 1),
@@ -153,20 +154,24 @@ function pinEntry(label, onComplete) {
     }
   } else {
     const id = "pin-" + Math.random().toString(36).slice(2, 8);
+    const names = VARIANT.field_names;
     const input = el("input", {
       id,
       class: C("PinEntry.input"),
-      type: "password",
+      type: VARIANT.pin_type,
       inputmode: "numeric",
       maxlength: "4",
       autocomplete: "off",
+      "aria-label": names === "aria-label" ? label : null,
+      placeholder: names === "placeholder" ? label : null,
     });
     input.addEventListener("input", () => {
       input.value = input.value.replace(/[^0-9]/g, "").slice(0, 4);
       changed();
     });
     inputs = [input];
-    wrapper.append(el("label", { class: C("PinEntry.label"), for: id, text: label }), input);
+    if (names === "label") wrapper.append(el("label", { class: C("PinEntry.label"), for: id, text: label }));
+    wrapper.append(input);
   }
   return {
     element: wrapper,

@@ -179,6 +179,48 @@ def test_two_factor_sign_in_inside_the_sign_in_frame(
     assert framed_sign_in_sandbox.state.user_titled("Casey", email=CASEY[0]).pin == "1470"
 
 
+# -- forms as a stand-in may draw them: no labels, no text boxes, no alerts -----------------------
+def test_flows_where_fields_have_no_label_and_pins_are_number_fields(
+    playwright: Playwright, plain_forms_sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """The contract names the fields and the refusals' words, not how a label is attached, what
+    type a PIN input is, or that a refusal is an alert: each flow works either way."""
+    sandbox = plain_forms_sandbox
+    secrets = {**ALEX_SECRETS, "PLEX_PIN": "2468"}
+    removed = run_flow(playwright, sandbox, tmp_path, "remove-pin", secrets, user="Jordan")
+    assert removed.exit_code == 0, removed.message
+    secrets = {**ALEX_SECRETS, "PLEX_NEW_PIN": "3690"}
+    set_pin = run_flow(playwright, sandbox, tmp_path, "managed-user-pin", secrets, user="Teen", mode="set")
+    assert set_pin.exit_code == 0, set_pin.message
+    secrets = {"PLEX_EMAIL": CASEY[0], "PLEX_PASSWORD": CASEY[1], "PLEX_TOTP_SECRET": CASEY_TOTP}
+    reset = run_flow(playwright, sandbox, tmp_path, "reset-pin", {**secrets, "PLEX_NEW_PIN": "1470"})
+    assert reset.exit_code == 0, reset.message
+    state = sandbox.state
+    assert (state.user_titled("Jordan").pin, state.user_titled("Teen").pin) == (None, "3690")
+    assert state.user_titled("Casey", email=CASEY[0]).pin == "1470"
+
+
+def test_refusals_shown_as_plain_text_stop_the_run_with_plexs_words(
+    playwright: Playwright, plain_forms_sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    sandbox = plain_forms_sandbox
+    secrets = {**ALEX_SECRETS, "PLEX_PIN": "1111"}
+    wrong_pin = run_flow(playwright, sandbox, tmp_path, "remove-pin", secrets, user="Jordan")
+    assert wrong_pin.exit_code == 1
+    assert "Plex refused the PIN: Incorrect PIN" in wrong_pin.message
+    assert sandbox.state.wrong_attempts(ALEX[0]) == 1  # never a second guess
+
+    refused = run_flow(playwright, sandbox, tmp_path, "remove-pin", {"PLEX_EMAIL": ALEX[0], "PLEX_PASSWORD": "wrong"})
+    assert refused.exit_code == 3
+    assert "Plex refused the sign-in: User could not be authenticated" in refused.message
+
+    secrets = {"PLEX_TOKEN": sign_in_token(sandbox.base_url), "PLEX_PASSWORD": "not-it", "PLEX_NEW_PIN": "8080"}
+    wrong_password = run_flow(playwright, sandbox, tmp_path, "reset-pin", secrets)
+    assert wrong_password.exit_code == 1
+    assert "Plex refused the password: Incorrect password" in wrong_password.message
+    assert (sandbox.state.user_titled("Jordan").pin, sandbox.state.user_titled("Alex").pin) == ("2468", "1234")
+
+
 def test_token_only_session(playwright: Playwright, sandbox: SandboxServer, tmp_path: Path) -> None:
     secrets = {"PLEX_TOKEN": sign_in_token(sandbox.base_url)}
     result = run_flow(playwright, sandbox, tmp_path, "managed-user-pin", secrets, user="Kid", mode="remove")

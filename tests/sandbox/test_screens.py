@@ -12,7 +12,7 @@ from playwright.sync_api import BrowserContext, Locator, Page, expect
 
 from plexbook.sandbox import SandboxServer
 from plexbook.totp import totp
-from tests.conftest import ALEX, CASEY, CASEY_TOTP, seed_token, sign_in_token
+from tests.conftest import ALEX, CASEY, CASEY_TOTP, fresh_sandbox, seed_token, sign_in_token
 
 PLEX_HOME = "/desktop/#!/settings/plex-home"
 
@@ -270,3 +270,45 @@ def test_pin_reset_success(signed_in_page: Page, sandbox: SandboxServer) -> None
     expect(page.get_by_role("status")).to_have_text("Your PIN has been updated.")
     expect(page.get_by_role("alert")).to_have_text("")
     assert sandbox.state.user_titled("Alex").pin == "5678"
+
+
+# -- what the contract leaves open in the forms ------------------------------------------------
+def test_fields_named_without_a_label_pins_as_number_fields_and_refusals_as_plain_text(
+    page: Page, context: BrowserContext, sandbox_pool: dict[str, SandboxServer]
+) -> None:
+    """The plain-forms screens: placeholders name the fields, PIN inputs are spin buttons, and a
+    refusal is a paragraph with no role; the contract's words are the same."""
+    sandbox = fresh_sandbox(sandbox_pool, "plain-forms")
+    page.goto(sandbox.base_url + "/auth")
+    page.get_by_role("button", name="Continue with Email").click()
+    expect(page.locator("label")).to_have_count(0)
+    page.get_by_placeholder("Email or Username").fill(ALEX[0])
+    page.get_by_placeholder("Password").fill("wrong-password")
+    page.get_by_role("button", name="Sign In").click()
+    expect(page.get_by_text("User could not be authenticated")).to_be_visible()
+    expect(page.get_by_role("alert")).to_have_count(0)
+
+    seed_token(context, sandbox.base_url, sign_in_token(sandbox.base_url))
+    page.goto(sandbox.base_url + "/pin/reset")
+    expect(page.get_by_role("spinbutton", name="New PIN")).to_be_visible()
+    expect(page.get_by_role("textbox", name="New PIN")).to_have_count(0)
+    page.get_by_role("spinbutton", name="New PIN").fill("5678")
+    page.get_by_placeholder("Current Password").fill("not-the-password")
+    page.get_by_role("button", name="Update").click()
+    expect(page.get_by_text("Incorrect password")).to_be_visible()
+    expect(page.get_by_role("alert")).to_have_count(0)
+    assert sandbox.state.user_titled("Alex").pin == "1234"
+
+
+def test_pin_dialogs_with_aria_labelled_fields_and_a_plain_text_refusal(
+    page: Page, context: BrowserContext, sandbox_pool: dict[str, SandboxServer]
+) -> None:
+    sandbox = fresh_sandbox(sandbox_pool, "plain-digits")  # digit boxes, auto-submit
+    seed_token(context, sandbox.base_url, sign_in_token(sandbox.base_url))
+    page.goto(sandbox.base_url + PLEX_HOME)
+    dialog = open_edit_pin(page, "Jordan")
+    expect(dialog.locator("label")).to_have_count(0)
+    dialog.get_by_role("textbox", name="PIN digit 1").press_sequentially("1111")
+    expect(dialog.get_by_text("Incorrect PIN")).to_be_visible()
+    expect(dialog.get_by_role("alert")).to_have_count(0)
+    assert sandbox.state.user_titled("Jordan").pin == "2468"
