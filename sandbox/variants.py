@@ -50,7 +50,7 @@ _RANGES: dict[str, tuple[int, int, int]] = {
     "list_delay_ms": (0, 1500, 250),
 }
 #: Fields a random draw leaves as they are: the name, and drift switches that break flows on purpose.
-_NOT_DRAWN = {"name", "edit_pin_label", "drop_remove"}
+_NOT_DRAWN = {"name", "edit_pin_label", "settings_label", "drop_remove"}
 
 
 @dataclass(frozen=True)
@@ -118,6 +118,8 @@ class Variant:
     error_shape: ErrorShape = "alert"
     #: Drift on purpose, for regression checks: the row control reads this instead of "Edit PIN".
     edit_pin_label: str = "Edit PIN"
+    #: Drift on purpose: the Settings control is named this instead of "Settings".
+    settings_label: str = "Settings"
     #: Drift on purpose: the Edit PIN dialog has no Remove control at all.
     drop_remove: bool = False
 

@@ -65,6 +65,9 @@ def sandbox(
     edit_pin_label: Annotated[
         str | None, typer.Option(help='Drift on purpose: the row\'s "Edit PIN" control reads this instead.')
     ] = None,
+    settings_label: Annotated[
+        str | None, typer.Option(help='Drift on purpose: the "Settings" control is named this instead.')
+    ] = None,
     drop_remove: Annotated[
         bool | None, typer.Option("--drop-remove/--keep-remove", help="Drift on purpose: no Remove control.")
     ] = None,
@@ -125,6 +128,7 @@ def sandbox(
             pin_type=pin_type,
             error_shape=error_shape,
             edit_pin_label=edit_pin_label,
+            settings_label=settings_label,
             drop_remove=drop_remove,
         )
         faults = Faults(

@@ -65,7 +65,7 @@
         if (event.key === "Enter" || event.key === " ") activate(event);
       });
     } else if (kind === "icon-label" || kind === "icon") {
-      node = el("button", { type: "button", class: cls, "aria-label": label, onclick: activate }, icon(label === "Settings" ? GEAR : PENCIL));
+      node = el("button", { type: "button", class: cls, "aria-label": label, onclick: activate }, icon(label === V.settings_label ? GEAR : PENCIL));
     } else if (kind === "icon-title") {
       node = el("button", { type: "button", class: cls, title: label, onclick: activate }, icon(GEAR));
     } else node = el("button", { type: "button", class: cls, text: label, onclick: activate });
@@ -83,7 +83,7 @@
     };
     if (V.settings_place === "top-bar") {
       actions.append(
-        control(V.settings_control, "Settings", toSettings, C("App.iconButton")),
+        control(V.settings_control, V.settings_label, toSettings, C("App.iconButton")),
         el("button", { type: "button", class: C("App.accountButton"), text: "Sign Out", onclick: signOut })
       );
       return;
@@ -94,7 +94,7 @@
       trigger.setAttribute("aria-expanded", "false");
     };
     const item = (label, action) => {
-      const node = label === "Settings"
+      const node = label === V.settings_label
         ? control(V.settings_control, label, action, C("App.menuItem"), "menuitem")
         : el("button", { type: "button", role: "menuitem", class: C("App.menuItem"), text: label, onclick: action });
       node.addEventListener("click", close);
@@ -103,7 +103,7 @@
     menu.append(
       el("div", { class: C("App.menuTitle"), text: me.title }),
       item("Account", toSettings),
-      item("Settings", toSettings),
+      item(V.settings_label, toSettings),
       item("Sign Out", signOut)
     );
     const trigger = el("button", {
