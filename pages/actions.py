@@ -67,6 +67,9 @@ class ActionScope:
     expect: Expect = field(default_factory=lambda: _new_expect())
     #: How long this run's assertions wait (None: Playwright's default).
     timeout_ms: float | None = None
+    #: What the flow last waited for or acted on (several: whichever came first), so a drift
+    #: report blames a locator the failing wait was about, not one the page has since left.
+    awaited: tuple[Locator, ...] = ()
 
     def set_timeout(self, timeout_ms: float) -> None:
         """How long this run's ``expect`` assertions wait."""
@@ -75,6 +78,7 @@ class ActionScope:
 
     def forget_used(self) -> None:
         self.used.clear()
+        self.awaited = ()
 
 
 _scope: ContextVar[ActionScope | None] = ContextVar("plexbook_action_scope", default=None)
@@ -113,6 +117,7 @@ def acting_on(locator: Locator, *, shown: bool = True) -> Locator:
     """
     scope = _scope.get()
     if scope is not None:
+        scope.awaited = (locator,)
         for subscription in list(scope.listeners):
             if shown or not subscription.shown_only:
                 subscription.listener(locator)
@@ -154,7 +159,11 @@ def expect(
     actual: Locator | Page | APIResponse, message: str | None = None
 ) -> LocatorAssertions | PageAssertions | APIResponseAssertions:
     """Playwright's ``expect``, waiting as long as this thread's run says (5 s outside a run)."""
+    from playwright.sync_api import Locator
+
     scope = _scope.get()
+    if scope is not None and isinstance(actual, Locator):
+        scope.awaited = (actual,)
     return (scope.expect if scope is not None else _new_expect())(actual, message)
 
 
@@ -168,6 +177,8 @@ def first_visible(*candidates: Locator) -> int:
     from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
     scope = _scope.get()
+    if scope is not None:
+        scope.awaited = candidates
     budget_s = (scope.timeout_ms if scope is not None and scope.timeout_ms else _EXPECT_DEFAULT_MS) / 1000
     deadline = time.monotonic() + budget_s
     rounds = itertools.chain(_ROUNDS_MS, itertools.repeat(_ROUNDS_MS[-1]))
@@ -247,3 +258,9 @@ def used_locators() -> list[UsedLocator]:
     """The named locators this thread's run used since its last ``forget_used``, oldest first."""
     scope = _scope.get()
     return list(scope.used) if scope is not None else []
+
+
+def awaited_locators() -> tuple[Locator, ...]:
+    """What this thread's run last waited for or acted on (see :attr:`ActionScope.awaited`)."""
+    scope = _scope.get()
+    return scope.awaited if scope is not None else ()

@@ -103,7 +103,7 @@ class SignInPage:
         expect(self._either(SignInPage.email, SignInPage.continue_with_email)).to_be_visible()
         if self.continue_with_email.is_visible():
             acting_on(self.continue_with_email, shown=False).click()
-        self.email.fill(email)
+        acting_on(self.email, shown=False).fill(email)
         enter_secret(self.password, password, key_by_key=False)
         acting_on(self.sign_in_button, shown=False).click()
         if self._answered(arrival, or_code=True):

@@ -7,6 +7,7 @@ so a maintainer knows which line of ``pages/`` to change.
 
 from __future__ import annotations
 
+import ast
 import difflib
 import json
 import re
@@ -16,7 +17,7 @@ from pathlib import Path
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page
 
-from plexbook.pages.actions import used_locators
+from plexbook.pages.actions import UsedLocator, awaited_locators, used_locators
 from plexbook.scrub import Scrubber, redact_field_values, write_scrubbed
 
 _ARIA_LINE = re.compile(r'^\s*- (?P<role>[a-z]+)(?: "(?P<name>(?:[^"\\]|\\.)*)"| (?P<regex>/.*?/))?')
@@ -41,13 +42,15 @@ class DriftReport:
     what: str = ""
     #: Playwright's own words for the failure.
     error: str = ""
+    #: The other things the failing wait would have taken instead, also missing, in words
+    #: ("was the sign-in page's email field there (SignInPage.email)").
+    alternatives: list[str] = field(default_factory=list)
 
     def sentence(self) -> str:
         """For people: "Jordan's row has no 'Edit PIN' control (UserRow.edit_pin_link); closest: link 'Change PIN'"."""
         near = f"; closest: {self.closest[0]}" if self.closest else "; nothing alike is there"
-        if self.locator.endswith(".root"):
-            return f"{self.where} is not there ({self.locator}){near}"
-        return f"{self.where} has no {self.what or self.expected} ({self.locator}){near}"
+        missing = _missing(self.where, self.locator, self.what or self.expected)
+        return "".join([missing, *(f", nor {alternative}" for alternative in self.alternatives)]) + near
 
     def summary(self) -> str:
         return f"{self.sentence()}, at {self.step}"
@@ -116,39 +119,108 @@ def closest_elements(aria: str, role: str | None, name: str, limit: int = 3) -> 
     return seen[:limit]
 
 
-def diagnose(page: Page, step: str, screenshot: str | None) -> DriftReport | None:
-    """The most recently used page-object locator that now finds nothing, explained."""
-    for used in reversed(used_locators()):
-        name, locator, owner = used.name, used.locator, used.owner
-        if used.optional:
-            continue
-        try:
-            if locator.count() > 0:
-                continue
-        except PlaywrightError:
-            continue
-        region, region_name = _region(page, name, owner)
-        try:
-            aria = region.aria_snapshot(timeout=2000)
-        except PlaywrightError:
-            aria = "(the region could not be read)"
-        selector = _selector(locator)
-        role, expected_name = expected_of(selector)
-        expected = f'{role} "{expected_name}"' if role else f'"{expected_name}"'
-        return DriftReport(
-            locator=name,
-            selector=selector,
-            step=step,
-            url=page.url,
-            screenshot=screenshot,
-            region=region_name,
-            aria_snapshot=aria,
-            expected=expected,
-            closest=closest_elements(aria, role, expected_name),
-            where=_capitalized(str(getattr(owner, "where", type(owner).__name__))),
-            what=used.what,
-        )
+def _missing(where: str, locator: str, what: str) -> str:
+    if locator.endswith(".root"):
+        return f"{where} is not there ({locator})"
+    return f"{where} has no {what} ({locator})"
+
+
+def _raw_selector(locator: Locator) -> str:
+    """The selector as Playwright keeps it (``repr`` quotes it, doubling its backslashes)."""
+    match = re.search(r" selector=(?P<quoted>'.*'|\".*\")>$", repr(locator), re.DOTALL)
+    return str(ast.literal_eval(match.group("quoted"))) if match else repr(locator)
+
+
+def _position_in(part: str, whole: str) -> int | None:
+    """Where selector ``part`` stands in selector ``whole``, which may hold it as one of several
+    alternatives (``internal:or="..."``, escaped once for each level it is nested), or None."""
+    for _level in range(4):
+        at = whole.find(part)
+        if at >= 0:
+            return at
+        part = json.dumps(part)[1:-1]
     return None
+
+
+def _finds_nothing(used: UsedLocator) -> bool:
+    try:
+        return used.locator.count() == 0
+    except PlaywrightError:
+        return False
+
+
+def _suspects(used: list[UsedLocator], awaited: tuple[Locator, ...]) -> list[UsedLocator]:
+    """The named locators to blame, most likely first; empty when every one still finds something.
+
+    What the failing wait was about comes first, in the order its alternatives were given, and
+    of those only the outermost: a row's control is missing because the row is. Failing that,
+    the most recently used one that finds nothing. A locator the wait was not about may be
+    missing only because the page has moved past it (the sign-in form, once the app shows),
+    so it is blamed only when nothing the wait was about is missing.
+    """
+    recent: dict[tuple[str, str], UsedLocator] = {}
+    for candidate in reversed(used):
+        if not candidate.optional:
+            recent.setdefault((candidate.name, _raw_selector(candidate.locator)), candidate)
+    waited = [_raw_selector(locator) for locator in awaited]
+    about: list[tuple[int, str, UsedLocator]] = []
+    for (_name, selector), candidate in recent.items():
+        places = [p for p in (_position_in(selector, w) for w in waited) if p is not None]
+        if places:
+            about.append((min(places), selector, candidate))
+    gone = [(selector, u) for _, selector, u in sorted(about, key=lambda entry: entry[0]) if _finds_nothing(u)]
+    if gone:
+        inner = {id(u) for selector, u in gone for outer, o in gone if o is not u and selector.startswith(outer)}
+        return [u for _, u in gone if id(u) not in inner]
+    checked = {id(u) for _, _, u in about}
+    latest = next((u for u in recent.values() if id(u) not in checked and _finds_nothing(u)), None)
+    return [latest] if latest is not None else []
+
+
+def diagnose(page: Page, step: str, screenshot: str | None) -> DriftReport | None:
+    """The page-object locator the failing wait was about that now finds nothing, explained; or,
+    when the wait was about none, the most recently used one that finds nothing."""
+    suspects = _suspects(used_locators(), awaited_locators())
+    if not suspects:
+        return None
+    used, others = suspects[0], suspects[1:]
+    region, region_name = _region(page, used.name, used.owner)
+    try:
+        aria = region.aria_snapshot(timeout=2000)
+    except PlaywrightError:
+        aria = "(the region could not be read)"
+    selector = _selector(used.locator)
+    role, expected_name = expected_of(selector)
+    return DriftReport(
+        locator=used.name,
+        selector=selector,
+        step=step,
+        url=page.url,
+        screenshot=screenshot,
+        region=region_name,
+        aria_snapshot=aria,
+        expected=_expected(used.locator),
+        closest=closest_elements(aria, role, expected_name),
+        where=_capitalized(_where(used.owner)),
+        what=used.what,
+        alternatives=[f"was {_whose(other)} there ({other.name})" for other in others],
+    )
+
+
+def _where(owner: object) -> str:
+    return str(getattr(owner, "where", type(owner).__name__))
+
+
+def _whose(used: UsedLocator) -> str:
+    """'the sign-in page's email field', without saying the page is there."""
+    if used.name.endswith(".root"):
+        return _where(used.owner)
+    return f"{_where(used.owner)}'s {used.what or _expected(used.locator)}"
+
+
+def _expected(locator: Locator) -> str:
+    role, name = expected_of(_selector(locator))
+    return f'{role} "{name}"' if role else f'"{name}"'
 
 
 def _capitalized(text: str) -> str:

@@ -14,6 +14,7 @@ from plexbook.engine import RunResult, RunSettings, execute
 from plexbook.runbook import RunOptions
 from plexbook.runbooks import RUNBOOKS
 from plexbook.sandbox import SandboxServer
+from plexbook.sandbox.variants import variant
 from tests.conftest import ALEX, CASEY, CASEY_TOTP, run_flow, sign_in_token
 
 ALEX_SECRETS = {"PLEX_EMAIL": ALEX[0], "PLEX_PASSWORD": ALEX[1]}
@@ -219,6 +220,29 @@ def test_refusals_shown_as_plain_text_stop_the_run_with_plexs_words(
     assert wrong_password.exit_code == 1
     assert "Plex refused the password: Incorrect password" in wrong_password.message
     assert (sandbox.state.user_titled("Jordan").pin, sandbox.state.user_titled("Alex").pin) == ("2468", "1234")
+
+
+# -- drift is named where it is ---------------------------------------------------------------------
+@pytest.mark.parametrize("session", ["signing-in", "token"])
+def test_a_renamed_settings_control_is_the_drift_named(playwright: Playwright, tmp_path: Path, session: str) -> None:
+    """The failing wait is for the web app's Settings control: that is named, not the sign-in
+    form's button, which the page had left behind once signed in."""
+    with SandboxServer(variant("classic", settings_label="Preferences")) as server:
+        signed_in = {"PLEX_TOKEN": sign_in_token(server.base_url)} if session == "token" else ALEX_SECRETS
+        secrets = {**signed_in, "PLEX_PIN": "2468"}
+        result = run_flow(playwright, server, tmp_path, "remove-pin", secrets, user="Jordan", timeout_s=3)
+        assert server.state.user_titled("Jordan").pin == "2468"
+    assert result.exit_code == 1
+    assert result.drift is not None
+    assert result.drift.locator == "WebApp.settings_button"
+    assert result.message.startswith("step 1 ('Open Plex and then navigate to Settings > Plex Home page.'): ")
+    assert 'The web app has no "Settings" control (WebApp.settings_button)' in result.message
+    assert "Sign In" not in result.message
+    if session == "token":
+        # Waiting for the app or the sign-in form, and neither showed: both are named, the form as not there.
+        assert result.drift.alternatives == ["was the sign-in page's email field there (SignInPage.email)"]
+    else:
+        assert result.drift.alternatives == []
 
 
 def test_token_only_session(playwright: Playwright, sandbox: SandboxServer, tmp_path: Path) -> None:
