@@ -21,13 +21,15 @@ def alert(scope: Page | Locator) -> Locator:
     return scope.get_by_role("alert").filter(has_text=_NON_EMPTY)
 
 
-def refusal(scope: Page | Locator, wording: re.Pattern[str]) -> Locator:
-    """Where a form or dialog says it refused: an alert that says something, or the words the
-    contract gives for the refusal wherever they show (a plain paragraph has no role at all).
+def refusal(scope: Page | Locator, *wordings: str) -> Locator:
+    """Where a form or dialog says it refused: an alert that says something, or an element that
+    says one of the contract's wordings for the refusal and nothing else (a plain paragraph has
+    no role at all; a hint such as "Your PIN must be 4 digits" is no refusal).
 
     One element, the first that shows: an alert and the words inside it may be two.
     """
-    return alert(scope).or_(scope.get_by_text(wording)).filter(visible=True).first
+    said = re.compile(r"^(?:" + "|".join(map(re.escape, wordings)) + r")[.!]?$")
+    return alert(scope).or_(scope.get_by_text(said)).filter(visible=True).first
 
 
 def entry(scope: Page | Locator, name: Name) -> Locator:

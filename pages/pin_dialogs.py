@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from plexbook.secrets import Secret
 
 #: The dialogs' refusals, in the contract's words: a wrong current PIN, or a new one that will not do.
-REFUSED = re.compile(r"Incorrect PIN|PIN must be 4 digits|PINs do not match")
+REFUSED = ("Incorrect PIN", "PIN must be 4 digits", "PINs do not match")
 
 
 class _PinDialog:
@@ -44,7 +44,7 @@ class _PinDialog:
 
     @named_locator("error message", optional=True)
     def error(self) -> Locator:
-        return refusal(self.root, REFUSED)
+        return refusal(self.root, *REFUSED)
 
     @named_locator
     def cancel_button(self) -> Locator:
@@ -116,7 +116,7 @@ class EditPinDialog(_PinDialog):
         An error it shows ends the wait at once: Plex will not close it after that.
         """
         try:
-            expect(self.root.filter(has_not=refusal(self.page, REFUSED))).to_be_hidden()
+            expect(self.root.filter(has_not=refusal(self.page, *REFUSED))).to_be_hidden()
         except AssertionError:
             raise UnexpectedScreen(f"the {self.title} dialog stayed open (no message)") from None
         if self.root.is_visible():

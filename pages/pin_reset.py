@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 UPDATED = re.compile(r"PIN has been updated", re.IGNORECASE)
 #: The page's refusals, in the contract's words.
-REFUSED = re.compile(r"Incorrect password|PIN must be 4 digits|PINs do not match")
+REFUSED = ("Incorrect password", "PIN must be 4 digits", "PINs do not match")
 
 
 class PinResetPage:
@@ -46,7 +46,7 @@ class PinResetPage:
 
     @named_locator("error message", optional=True)
     def error(self) -> Locator:
-        return refusal(self.page, REFUSED)
+        return refusal(self.page, *REFUSED)
 
     @named_locator('"PIN has been updated" message', optional=True)
     def success(self) -> Locator:

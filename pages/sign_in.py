@@ -21,7 +21,7 @@ EMAIL = re.compile(r"\bemail\b", re.IGNORECASE)
 #: The test id of "Continue with Email" on Plex's sign-in form.
 EMAIL_STEP = "signIn--email"
 #: What the form says when it refuses the email and password (the API's message).
-NOT_AUTHENTICATED = re.compile(r"User could not be authenticated")
+NOT_AUTHENTICATED = "User could not be authenticated"
 #: The iframe www.plex.tv wraps the sign-in form in, by its name.
 FORM_FRAME = 'iframe[name="fedauth-iFrame"]'
 

@@ -181,6 +181,46 @@ def test_sign_in_finds_the_email_field_in_each_wording(page: Page, label: str) -
 
 
 @pytest.mark.parametrize(
+    "fields",
+    [
+        '<input id="email" placeholder="Email"><input id="password" type="password" placeholder="Password">',
+        '<input aria-label="Email or Username"><input type="password" title="Password">',
+        '<div>Email</div><input id="email"><div>Password</div><input id="password" type="password">',
+    ],
+    ids=["placeholders", "aria-label-and-title", "the-contract-ids-alone"],
+)
+def test_sign_in_fields_however_they_are_named(page: Page, fields: str) -> None:
+    """Not the "Forgot password?" link, whose name also says password: a field is something to type into."""
+    page.set_content(f'<form>{fields}<a href="#" aria-label="Forgot password?">?</a><button>Sign In</button></form>')
+    form = SignInPage(page)
+    form.email.fill("sam@example.test")
+    form.password.fill("pw-1")
+    typed = page.locator("input").evaluate_all("els => els.map(e => e.value)")
+    assert typed == ["sam@example.test", "pw-1"]
+
+
+def test_a_pin_entry_may_be_a_number_field(page: Page) -> None:
+    page.set_content(pin_dialog("Edit PIN", "single", confirm=True).replace('type="password"', 'type="number"'))
+    EditPinDialog(page).enter_pin(Secret("PLEX_NEW_PIN", "0246"))
+    assert page.locator("input").evaluate_all("els => els.map(e => e.value)") == ["0246", "0246"]
+
+
+def test_a_refusal_is_the_contracts_words_alone_not_a_hint_that_holds_them(page: Page) -> None:
+    page.set_content(
+        '<div role="dialog" aria-label="Confirm Current PIN"><p>Your PIN must be 4 digits.</p>'
+        '<label>PIN <input></label><p id="said"></p></div>'
+    )
+    dialog = ConfirmPinDialog(page)
+    expect(dialog.error).to_have_count(0)
+    page.locator("#said").evaluate("p => { p.textContent = 'Incorrect PIN' }")
+    expect(dialog.error).to_have_text("Incorrect PIN")
+    page.locator("#said").evaluate("p => { p.textContent = ''; p.setAttribute('role', 'alert') }")
+    expect(dialog.error).to_have_count(0)
+    page.locator("#said").evaluate("p => { p.textContent = 'That PIN is not right' }")
+    expect(dialog.error).to_have_text("That PIN is not right")
+
+
+@pytest.mark.parametrize(
     ("pin_label", "confirm"), [("New PIN", None), ("PIN", "Confirm PIN"), ("Enter PIN", "Confirm New PIN")]
 )
 @pytest.mark.parametrize("password", ["Current Password", "Password"])
