@@ -38,16 +38,24 @@ def entry(scope: Page | Locator, name: Name) -> Locator:
     return scope.get_by_role("textbox", name=name).or_(scope.get_by_role("spinbutton", name=name))
 
 
-def control(scope: Page | Locator, name: Name, roles: Sequence[str] = ("button", "link")) -> Locator:
+def control(
+    scope: Page | Locator, name: Name, roles: Sequence[str] = ("button", "link"), *, bare_links: bool = True
+) -> Locator:
     """A control by its accessible name, whichever of ``roles`` Plex renders it as.
 
     The contract names controls by what they say, not by what they are: "Edit PIN" is a link
-    in one release and an icon button in the next, Settings a button or a link.
+    in one release and an icon button in the next, Settings a button or a link. A link may
+    also be an anchor with no ``href`` that a script follows: it looks and works like a link
+    but has no link role, so where links are looked for, such an anchor saying ``name`` and
+    nothing else counts too (``bare_links=False`` leaves it out).
     """
     exact = isinstance(name, str)
     found = scope.get_by_role(roles[0], name=name, exact=exact)  # type: ignore[arg-type]
     for role in roles[1:]:
         found = found.or_(scope.get_by_role(role, name=name, exact=exact))  # type: ignore[arg-type]
+    if bare_links and "link" in roles:
+        says = re.compile(f"^{re.escape(name)}$") if isinstance(name, str) else name
+        found = found.or_(scope.locator("a:not([href])").filter(has_text=says))
     return found
 
 

@@ -32,7 +32,8 @@ _COVERED_MS = 1000
 
 def close_controls(page: Page) -> Locator:
     """Every visible control named like an overlay's close control."""
-    return control(page, CLOSE).filter(visible=True)
+    # Only controls with a role: a bare "Skip ..." anchor is more likely page text than a close.
+    return control(page, CLOSE, bare_links=False).filter(visible=True)
 
 
 def dismiss_interstitials(page: Page) -> None:

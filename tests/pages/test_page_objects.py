@@ -46,6 +46,8 @@ def user_rows(shape: str, control: str, wrappers: int = 0) -> str:
             return f'<a class="ctrl" href="#">{label}</a>'
         if control == "button":
             return f'<button class="ctrl">{label}</button>'
+        if control == "bare-link":  # an anchor a script follows: no href, so no link role
+            return f'<a class="ctrl">{label}</a>'
         return (
             f'<button class="ctrl" aria-label="{label}"><svg aria-hidden="true" width="10" height="10"></svg></button>'
         )
@@ -76,7 +78,7 @@ def user_rows(shape: str, control: str, wrappers: int = 0) -> str:
 
 
 @pytest.mark.parametrize("shape", ["li", "div", "table", "article"])
-@pytest.mark.parametrize("control", ["link", "button", "icon"])
+@pytest.mark.parametrize("control", ["link", "button", "icon", "bare-link"])
 def test_a_row_is_found_by_its_name_whatever_its_shape(page: Page, shape: str, control: str) -> None:
     page.set_content(user_rows(shape, control, wrappers=2 if shape in ("div", "article") else 1))
     home = PlexHomePage(page, MEMBERS)
@@ -109,6 +111,7 @@ def test_a_row_that_holds_nothing_but_the_name_is_still_the_row(page: Page) -> N
 SETTINGS_CONTROLS = {
     "button": '<button onclick="go()">Settings</button>',
     "link": '<a href="#" onclick="go()">Settings</a>',
+    "bare-link": '<a onclick="go()">Settings</a>',
     "role-button": '<div role="button" tabindex="0" onclick="go()">Settings</div>',
     "icon-label": '<button aria-label="Settings" onclick="go()"><svg aria-hidden="true"></svg></button>',
     "icon-title": '<button title="Settings" onclick="go()"><svg aria-hidden="true"></svg></button>',
@@ -121,6 +124,7 @@ SETTINGS_CONTROLS = {
 SIDEBAR = {
     "link": "<a href='#' onclick=\"home()\">Users &amp; Sharing</a>",
     "button": '<button onclick="home()">Plex Home</button>',
+    "bare-link": '<a onclick="home()">Plex Home</a>',
 }
 
 
