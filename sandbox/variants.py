@@ -116,6 +116,9 @@ class Variant:
     pin_type: PinType = "password"
     #: How the forms and dialogs show a refusal: in an alert region, or as text with no role.
     error_shape: ErrorShape = "alert"
+    #: Links (where the variant draws links) are anchors with no ``href``, followed by a script:
+    #: they look and work alike but have no link role. Drawn after ``error_shape``.
+    bare_links: bool = False
     #: Drift on purpose, for regression checks: the row control reads this instead of "Edit PIN".
     edit_pin_label: str = "Edit PIN"
     #: Drift on purpose: the Settings control is named this instead of "Settings".

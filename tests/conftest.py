@@ -63,8 +63,9 @@ def sandbox_pool() -> Iterator[dict[str, SandboxServer]]:
 
 
 #: Screens beside the presets that tests ask for by name: the sign-in form in www.plex.tv's
-#: iframe, on the classic screens otherwise; and forms whose fields have no label, whose PIN
-#: inputs are not text boxes and whose refusals are plain text, on one input and on digit boxes.
+#: iframe, on the classic screens otherwise; forms whose fields have no label, whose PIN inputs
+#: are not text boxes and whose refusals are plain text, on one input and on digit boxes; and
+#: every control a link, each an anchor with no href.
 OTHER_VARIANTS = {
     "framed-sign-in": replace(PRESETS["classic"], name="framed-sign-in", sign_in_frame=True),
     "plain-forms": replace(
@@ -72,6 +73,9 @@ OTHER_VARIANTS = {
     ),
     "plain-digits": replace(
         PRESETS["modern"], name="plain-digits", field_names="aria-label", pin_type="text", error_shape="text"
+    ),
+    "bare-links": replace(
+        PRESETS["classic"], name="bare-links", bare_links=True, settings_control="link", remove_control="link"
     ),
 }
 

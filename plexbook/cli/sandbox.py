@@ -62,6 +62,10 @@ def sandbox(
         ErrorShape | None,
         typer.Option(help='Override: a refusal ("Incorrect PIN") in an alert region, or as plain text.'),
     ] = None,
+    bare_links: Annotated[
+        bool | None,
+        typer.Option("--bare-links/--no-bare-links", help="Override: links as anchors with no href (no link role)."),
+    ] = None,
     edit_pin_label: Annotated[
         str | None, typer.Option(help='Drift on purpose: the row\'s "Edit PIN" control reads this instead.')
     ] = None,
@@ -127,6 +131,7 @@ def sandbox(
             field_names=field_names,
             pin_type=pin_type,
             error_shape=error_shape,
+            bare_links=bare_links,
             edit_pin_label=edit_pin_label,
             settings_label=settings_label,
             drop_remove=drop_remove,

@@ -58,7 +58,7 @@
       onActivate();
     };
     let node;
-    if (kind === "link") node = el("a", { href: "#", class: cls, text: label, onclick: activate });
+    if (kind === "link") node = el("a", { href: V.bare_links ? null : "#", class: cls, text: label, onclick: activate });
     else if (kind === "role-button") {
       node = el("div", { role: role || "button", tabindex: "0", class: cls, text: label, onclick: activate });
       node.addEventListener("keydown", (event) => {
@@ -188,7 +188,10 @@
       const current = key === active ? "page" : null;
       const go = () => (location.hash = "#!/settings/" + key);
       const entry = V.sidebar_entry === "link"
-        ? el("a", { class: C("Settings.navItem"), href: "#!/settings/" + key, "aria-current": current, text: label })
+        ? el("a", {
+          class: C("Settings.navItem"), href: V.bare_links ? null : "#!/settings/" + key, "aria-current": current,
+          text: label, onclick: V.bare_links ? go : null,
+        })
         : el("button", { type: "button", class: C("Settings.navItem"), "aria-current": current, text: label, onclick: go });
       return el("li", {}, entry);
     };
@@ -466,7 +469,7 @@
     };
     const remove = user.protected && !V.drop_remove
       ? (V.remove_control === "link"
-        ? el("a", { href: "#", class: C("Modal.removeLink"), text: "Remove", onclick: (e) => { e.preventDefault(); change(""); } })
+        ? el("a", { href: V.bare_links ? null : "#", class: C("Modal.removeLink"), text: "Remove", onclick: (e) => { e.preventDefault(); change(""); } })
         : el("button", { type: "button", class: C("Modal.removeLink"), text: "Remove", onclick: () => change("") }))
       : null;
     modal("Edit PIN",

@@ -15,7 +15,7 @@ from plexbook.runbook import RunOptions
 from plexbook.runbooks import RUNBOOKS
 from plexbook.sandbox import SandboxServer
 from plexbook.sandbox.variants import variant
-from tests.conftest import ALEX, CASEY, CASEY_TOTP, run_flow, sign_in_token
+from tests.conftest import ALEX, CASEY, CASEY_TOTP, fresh_sandbox, run_flow, sign_in_token
 
 ALEX_SECRETS = {"PLEX_EMAIL": ALEX[0], "PLEX_PASSWORD": ALEX[1]}
 
@@ -220,6 +220,20 @@ def test_refusals_shown_as_plain_text_stop_the_run_with_plexs_words(
     assert wrong_password.exit_code == 1
     assert "Plex refused the password: Incorrect password" in wrong_password.message
     assert (sandbox.state.user_titled("Jordan").pin, sandbox.state.user_titled("Alex").pin) == ("2468", "1234")
+
+
+def test_links_that_are_anchors_with_no_href_are_followed(
+    playwright: Playwright, sandbox_pool: dict[str, SandboxServer], tmp_path: Path
+) -> None:
+    """Settings, the sidebar entry, "Edit PIN" and "Remove" as anchors a script follows: they
+    look and work like links but have no link role."""
+    sandbox = fresh_sandbox(sandbox_pool, "bare-links")
+    secrets = {**ALEX_SECRETS, "PLEX_PIN": "2468"}
+    removed = run_flow(playwright, sandbox, tmp_path, "remove-pin", secrets, user="Jordan")
+    assert removed.exit_code == 0, removed.message
+    managed = run_flow(playwright, sandbox, tmp_path, "managed-user-pin", ALEX_SECRETS, user="Kid", mode="remove")
+    assert managed.exit_code == 0, managed.message
+    assert (sandbox.state.user_titled("Jordan").pin, sandbox.state.user_titled("Kid").pin) == (None, None)
 
 
 # -- drift is named where it is ---------------------------------------------------------------------

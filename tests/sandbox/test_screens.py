@@ -312,3 +312,26 @@ def test_pin_dialogs_with_aria_labelled_fields_and_a_plain_text_refusal(
     expect(dialog.get_by_text("Incorrect PIN")).to_be_visible()
     expect(dialog.get_by_role("alert")).to_have_count(0)
     assert sandbox.state.user_titled("Jordan").pin == "2468"
+
+
+def test_links_may_be_anchors_with_no_href(
+    page: Page, context: BrowserContext, sandbox_pool: dict[str, SandboxServer]
+) -> None:
+    """The bare-links screens: each link is an anchor a script follows, with no link role."""
+    sandbox = fresh_sandbox(sandbox_pool, "bare-links")
+    seed_token(context, sandbox.base_url, sign_in_token(sandbox.base_url))
+    page.goto(sandbox.base_url + "/desktop/")
+    settings = page.locator("a:not([href])", has_text="Settings")
+    expect(settings).to_be_visible()
+    expect(page.get_by_role("link", name="Settings")).to_have_count(0)
+    settings.click()
+    page.locator("a:not([href])", has_text="Plex Home").click()
+    page.wait_for_url(re.compile(r"#!/settings/plex-home$"))
+    target = row(page, "Kid")
+    target.hover()
+    target.locator("a:not([href])", has_text="Edit PIN").click()
+    dialog = page.get_by_role("dialog", name="Edit PIN")
+    expect(dialog.get_by_role("link")).to_have_count(0)
+    dialog.locator("a:not([href])", has_text="Remove").click()
+    expect(dialog).to_be_hidden()
+    assert sandbox.state.user_titled("Kid").pin is None
