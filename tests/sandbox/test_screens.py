@@ -273,6 +273,13 @@ def test_pin_reset_success(signed_in_page: Page, sandbox: SandboxServer) -> None
 
 
 # -- what the contract leaves open in the forms ------------------------------------------------
+def signed_in_to(name: str, pool: dict[str, SandboxServer], context: BrowserContext) -> SandboxServer:
+    """The sandbox of that name, fresh, with Alex's session in the browser."""
+    sandbox = fresh_sandbox(pool, name)
+    seed_token(context, sandbox.base_url, sign_in_token(sandbox.base_url))
+    return sandbox
+
+
 def test_fields_named_without_a_label_pins_as_number_fields_and_refusals_as_plain_text(
     page: Page, context: BrowserContext, sandbox_pool: dict[str, SandboxServer]
 ) -> None:
@@ -303,8 +310,7 @@ def test_fields_named_without_a_label_pins_as_number_fields_and_refusals_as_plai
 def test_pin_dialogs_with_aria_labelled_fields_and_a_plain_text_refusal(
     page: Page, context: BrowserContext, sandbox_pool: dict[str, SandboxServer]
 ) -> None:
-    sandbox = fresh_sandbox(sandbox_pool, "plain-digits")  # digit boxes, auto-submit
-    seed_token(context, sandbox.base_url, sign_in_token(sandbox.base_url))
+    sandbox = signed_in_to("plain-digits", sandbox_pool, context)  # digit boxes, auto-submit
     page.goto(sandbox.base_url + PLEX_HOME)
     dialog = open_edit_pin(page, "Jordan")
     expect(dialog.locator("label")).to_have_count(0)
@@ -318,8 +324,7 @@ def test_links_may_be_anchors_with_no_href(
     page: Page, context: BrowserContext, sandbox_pool: dict[str, SandboxServer]
 ) -> None:
     """The bare-links screens: each link is an anchor a script follows, with no link role."""
-    sandbox = fresh_sandbox(sandbox_pool, "bare-links")
-    seed_token(context, sandbox.base_url, sign_in_token(sandbox.base_url))
+    sandbox = signed_in_to("bare-links", sandbox_pool, context)
     page.goto(sandbox.base_url + "/desktop/")
     settings = page.locator("a:not([href])", has_text="Settings")
     expect(settings).to_be_visible()
