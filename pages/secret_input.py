@@ -18,6 +18,11 @@ if TYPE_CHECKING:
 PIN_ENTRY = re.compile(r"^(?!.*confirm).*\bPIN\b", re.IGNORECASE)
 #: The confirming entry: "Confirm PIN", "Confirm New PIN".
 CONFIRM_ENTRY = re.compile(r"confirm.*\bPIN\b", re.IGNORECASE)
+#: The attribute a field gets before a secret is typed into it. The run's evidence paints
+#: every field so marked as discs and masks it in step screenshots, whatever its markup: a
+#: PIN input may be a plain text or number field with nothing else to say it holds a secret.
+SECRET_MARK = "data-plexbook-secret"
+_MARK = f"fields => fields.forEach(field => field.setAttribute({SECRET_MARK!r}, ''))"
 
 
 def pin_boxes(scope: Page | Locator, name: re.Pattern[str]) -> Locator:
@@ -31,13 +36,21 @@ def pin_boxes(scope: Page | Locator, name: re.Pattern[str]) -> Locator:
     return entry(scope, name).or_(boxes.get_by_role("textbox").or_(boxes.get_by_role("spinbutton")))
 
 
-def enter_secret(field: Locator, secret: Secret, *, key_by_key: bool = True) -> None:
+def mark_secret(fields: Locator) -> None:
+    """Mark every field ``fields`` finds now as one that holds a secret (:data:`SECRET_MARK`)."""
+    fields.evaluate_all(_MARK)
+
+
+def enter_secret(field: Locator, secret: Secret, *, key_by_key: bool = True, marked: bool = False) -> None:
     """Type ``secret`` into ``field``, key by key unless ``key_by_key`` is False.
 
     Key by key, because Plex's four-digit PIN boxes (and code boxes) move focus along as
     each digit is typed; typing into the first box fills them all, and one input takes it
-    whole. A password field is one plain input, filled at once.
+    whole. A password field is one plain input, filled at once. The field is marked as
+    secret first (``marked``: the caller has marked it, and any boxes it moves focus along).
     """
+    if not marked:
+        mark_secret(field)
     if not key_by_key:
         acting_on(field, shown=False).fill(secret.reveal())
         return
@@ -51,9 +64,12 @@ def enter_pin(scope: Page | Locator, pin: Secret, *, may_confirm: bool = True) -
     ``may_confirm=False`` where the contract has no confirming entry (the current PIN is
     typed once), so nothing is asked of the page about one.
     """
-    enter_secret(pin_boxes(scope, PIN_ENTRY).first, pin)
+    boxes = pin_boxes(scope, PIN_ENTRY)
+    mark_secret(boxes)
+    enter_secret(boxes.first, pin, marked=True)
     if not may_confirm:
         return
     confirming = pin_boxes(scope, CONFIRM_ENTRY)
     if confirming.count():
-        enter_secret(confirming.first, pin)
+        mark_secret(confirming)
+        enter_secret(confirming.first, pin, marked=True)

@@ -30,16 +30,18 @@ from plexbook.choices import TraceMode
 from plexbook.errors import EXIT_OK, Interrupted, RunStop
 from plexbook.evidence import MANIFEST, artifact_list, write_checksums
 from plexbook.pages.actions import listening
+from plexbook.pages.secret_input import SECRET_MARK
 from plexbook.pages.sign_in import FORM_FRAME
 from plexbook.progress import Event, Listener, ignore
 from plexbook.scrub import PRIVATE_DIR, Scrubber, make_private, scrub_trace, write_private, write_scrubbed
 
 StepStatus = Literal["passed", "failed", "not run", "interrupted"]
 
-#: Fields whose content is secret. Their text is drawn as discs in every frame the browser
-#: paints (so the trace's screencast never shows it) and masked in step screenshots.
+#: Fields whose content is secret: every field a secret is typed into (the page objects mark
+#: it first), and those whose markup says so. Their text is drawn as discs in every frame the
+#: browser paints (so the trace's screencast never shows it) and masked in step screenshots.
 SECRET_FIELDS = (
-    "input[type=password], input[inputmode=numeric], input[autocomplete=one-time-code], "
+    f"[{SECRET_MARK}], input[type=password], input[inputmode=numeric], input[autocomplete=one-time-code], "
     "input[autocomplete=current-password], input[autocomplete=new-password]"
 )
 MASK_SECRET_FIELDS_SCRIPT = """
