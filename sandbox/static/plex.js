@@ -120,13 +120,15 @@ function pinEntry(label, onComplete) {
     const pin = filled();
     if (pin.length === 4 && onComplete) onComplete(pin);
   };
+  // A masked PIN input says it takes digits; a plain text or number field says nothing more.
+  const hinted = VARIANT.pin_type === "password";
   if (VARIANT.pin_input === "digits") {
     const grouped = VARIANT.digit_labels === "group";
     inputs = [0, 1, 2, 3].map((i) =>
       el("input", {
         class: C("PinEntry.digit"),
         type: VARIANT.pin_type,
-        inputmode: "numeric",
+        inputmode: hinted ? "numeric" : null,
         autocomplete: "off",
         "aria-label": grouped ? "Digit " + (i + 1) : label + " digit " + (i + 1),
       })
@@ -159,7 +161,7 @@ function pinEntry(label, onComplete) {
       id,
       class: C("PinEntry.input"),
       type: VARIANT.pin_type,
-      inputmode: "numeric",
+      inputmode: hinted ? "numeric" : null,
       maxlength: "4",
       autocomplete: "off",
       "aria-label": names === "aria-label" ? label : null,

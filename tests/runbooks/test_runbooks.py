@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Playwright
+from playwright.sync_api import Locator, Playwright
 
 from plexbook.config import SecretSource, Target
 from plexbook.engine import RunResult, RunSettings, execute
+from plexbook.pages.actions import listening
+from plexbook.recorder import SECRET_FIELDS
 from plexbook.runbook import RunOptions
 from plexbook.runbooks import RUNBOOKS
 from plexbook.sandbox import SandboxServer
@@ -220,6 +223,30 @@ def test_refusals_shown_as_plain_text_stop_the_run_with_plexs_words(
     assert wrong_password.exit_code == 1
     assert "Plex refused the password: Incorrect password" in wrong_password.message
     assert (sandbox.state.user_titled("Jordan").pin, sandbox.state.user_titled("Alex").pin) == ("2468", "1234")
+
+
+def test_a_pin_typed_where_the_markup_does_not_say_secret_is_still_hidden(
+    playwright: Playwright, sandbox_pool: dict[str, SandboxServer], tmp_path: Path
+) -> None:
+    """A PIN input that is a plain number field, with no password type or numeric hint: what
+    the flow types into it is drawn as discs (the trace's screencast) and painted over in the
+    step screenshot, like any field the markup calls secret."""
+    sandbox = fresh_sandbox(sandbox_pool, "plain-forms")
+    seen: list[tuple[object, ...]] = []
+
+    def as_the_step_screenshot_sees_it(locator: Locator) -> None:
+        if re.search(r'name="(Continue|Save)"', str(locator)):
+            field = locator.page.get_by_role("dialog").locator("input").first
+            looks = field.evaluate("f => [f.type, f.getAttribute('inputmode'), getComputedStyle(f).webkitTextSecurity]")
+            masked = locator.page.get_by_role("dialog").locator(SECRET_FIELDS).count()
+            seen.append((looks[0], looks[1], looks[2], masked))
+
+    secrets = {**ALEX_SECRETS, "PLEX_PIN": "2468", "PLEX_NEW_PIN": "3690"}
+    with listening(as_the_step_screenshot_sees_it):
+        removed = run_flow(playwright, sandbox, tmp_path, "remove-pin", secrets, user="Jordan")
+        set_pin = run_flow(playwright, sandbox, tmp_path, "managed-user-pin", secrets, user="Teen", mode="set")
+    assert (removed.exit_code, set_pin.exit_code) == (0, 0), (removed.message, set_pin.message)
+    assert seen == [("number", None, "disc", 1), ("number", None, "disc", 1)]
 
 
 def test_links_that_are_anchors_with_no_href_are_followed(
