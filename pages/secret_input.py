@@ -22,7 +22,7 @@ CONFIRM_ENTRY = re.compile(r"confirm.*\bPIN\b", re.IGNORECASE)
 #: every field so marked as discs and masks it in step screenshots, whatever its markup: a
 #: PIN input may be a plain text or number field with nothing else to say it holds a secret.
 SECRET_MARK = "data-plexbook-secret"
-_MARK = f"fields => fields.forEach(field => field.setAttribute({SECRET_MARK!r}, ''))"
+_MARK = f"field => field.setAttribute({SECRET_MARK!r}, '')"
 
 
 def pin_boxes(scope: Page | Locator, name: re.Pattern[str]) -> Locator:
@@ -38,7 +38,7 @@ def pin_boxes(scope: Page | Locator, name: re.Pattern[str]) -> Locator:
 
 def mark_secret(fields: Locator) -> None:
     """Mark every field ``fields`` finds now as one that holds a secret (:data:`SECRET_MARK`)."""
-    fields.evaluate_all(_MARK)
+    fields.evaluate_all(f"fields => fields.forEach({_MARK})")
 
 
 def enter_secret(field: Locator, secret: Secret, *, key_by_key: bool = True, marked: bool = False) -> None:
@@ -50,7 +50,8 @@ def enter_secret(field: Locator, secret: Secret, *, key_by_key: bool = True, mar
     secret first (``marked``: the caller has marked it, and any boxes it moves focus along).
     """
     if not marked:
-        mark_secret(field)
+        # Waits for the field, as typing would: it is marked before anything is typed.
+        field.evaluate(_MARK)
     if not key_by_key:
         acting_on(field, shown=False).fill(secret.reveal())
         return
