@@ -72,9 +72,9 @@ class DriftReport:
 
 
 def _selector(locator: Locator) -> str:
-    text = repr(locator)
-    match = re.search(r"selector='(.*)'>$", text)
-    return match.group(1) if match else text
+    """The selector as Playwright keeps it (``repr`` quotes it, doubling its backslashes)."""
+    match = re.search(r" selector=(?P<quoted>'.*'|\".*\")>$", repr(locator), re.DOTALL)
+    return str(ast.literal_eval(match.group("quoted"))) if match else repr(locator)
 
 
 def expected_of(selector: str) -> tuple[str | None, str]:
@@ -125,12 +125,6 @@ def _missing(where: str, locator: str, what: str) -> str:
     return f"{where} has no {what} ({locator})"
 
 
-def _raw_selector(locator: Locator) -> str:
-    """The selector as Playwright keeps it (``repr`` quotes it, doubling its backslashes)."""
-    match = re.search(r" selector=(?P<quoted>'.*'|\".*\")>$", repr(locator), re.DOTALL)
-    return str(ast.literal_eval(match.group("quoted"))) if match else repr(locator)
-
-
 def _position_in(part: str, whole: str) -> int | None:
     """Where selector ``part`` stands in selector ``whole``, which may hold it as one of several
     alternatives (``internal:or="..."``, escaped once for each level it is nested), or None."""
@@ -161,8 +155,8 @@ def _suspects(used: list[UsedLocator], awaited: tuple[Locator, ...]) -> list[Use
     recent: dict[tuple[str, str], UsedLocator] = {}
     for candidate in reversed(used):
         if not candidate.optional:
-            recent.setdefault((candidate.name, _raw_selector(candidate.locator)), candidate)
-    waited = [_raw_selector(locator) for locator in awaited]
+            recent.setdefault((candidate.name, _selector(candidate.locator)), candidate)
+    waited = [_selector(locator) for locator in awaited]
     about: list[tuple[int, str, UsedLocator]] = []
     for (_name, selector), candidate in recent.items():
         places = [p for p in (_position_in(selector, w) for w in waited) if p is not None]
