@@ -32,9 +32,10 @@ def refusal(scope: Page | Locator, *wordings: str) -> Locator:
     return alert(scope).or_(scope.get_by_text(said)).filter(visible=True).first
 
 
-def entry(scope: Page | Locator, name: Name) -> Locator:
+def entry(scope: Page | Locator, name: Name | None = None) -> Locator:
     """A field to type into, by its accessible name (a label, ``aria-label``, ``title`` or a
-    placeholder gives it): a text box, or a spin button where the input is a number field."""
+    placeholder gives it; any name when None): a text box, or a spin button where the input
+    is a number field."""
     return scope.get_by_role("textbox", name=name).or_(scope.get_by_role("spinbutton", name=name))
 
 

@@ -32,8 +32,7 @@ def pin_boxes(scope: Page | Locator, name: re.Pattern[str]) -> Locator:
     ("PIN" on a fieldset or ``role=group``) in others; both are found by the entry's name. The
     input's type is open too: a number field is a spin button, not a text box.
     """
-    boxes = scope.get_by_role("group", name=name)
-    return entry(scope, name).or_(boxes.get_by_role("textbox").or_(boxes.get_by_role("spinbutton")))
+    return entry(scope, name).or_(entry(scope.get_by_role("group", name=name)))
 
 
 def mark_secret(fields: Locator) -> None:
