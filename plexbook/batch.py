@@ -325,14 +325,19 @@ class Batch:
         try:
             with shared_browser(self.settings.browser) as session:
                 playwright, browser = (session.playwright, session.browser) if session else (None, None)
-                build = session.build if session else None
+                build, raw_traces = (session.build, session.raw_traces) if session else (None, None)
                 while not self._stopping():
                     try:
                         group, requests = work.get_nowait()
                     except queue.Empty:
                         return
                     results = execute_all(
-                        requests, playwright, browser, stop_on_failure=self.stop_on_failure, build=build
+                        requests,
+                        playwright,
+                        browser,
+                        stop_on_failure=self.stop_on_failure,
+                        build=build,
+                        raw_traces=raw_traces,
                     )
                     for run, result in zip(group, results, strict=False):
                         self._done(run, result)

@@ -422,6 +422,7 @@ class BrowserSession:
         playwright: Playwright | None = None,
         browser: Browser | None = None,
         build: str | None = None,
+        raw_traces: Path | None = None,
     ) -> None:
         self.options = options or BrowserOptions()
         self._borrowed_playwright = playwright
@@ -432,6 +433,10 @@ class BrowserSession:
         #: Which build the browser is (see :func:`launched`): for a borrowed one, what its
         #: lender says, if anything.
         self.build: str | None = build
+        #: The folder the browser records traces into, where it is known: a local browser
+        #: this session launched, or what its lender says (see :mod:`plexbook.unscrubbed`).
+        self._borrowed_raw_traces = raw_traces
+        self.raw_traces: Path | None = raw_traces
 
     def start(self) -> Self:
         """Launch what is not borrowed; raises BrowserNotFound or Playwright's error when it cannot.
@@ -449,6 +454,7 @@ class BrowserSession:
                 # Entered before the browser's close is registered, so it is left after it.
                 traces = None if self.options.remote else self._own.enter_context(unscrubbed.browser_traces())
                 self.browser, self.build = launched(self.playwright, self.options, traces)
+                self.raw_traces = traces
                 self._own.callback(_closing, self.browser.close)
         except BaseException:
             self.close()
@@ -499,6 +505,7 @@ class BrowserSession:
         self._own.close()
         self.browser = self._borrowed_browser
         self.playwright = self._borrowed_playwright
+        self.raw_traces = self._borrowed_raw_traces
 
     def __enter__(self) -> Self:
         return self.start()

@@ -177,14 +177,16 @@ def execute(
     browser: Browser | None = None,
     *,
     build: str | None = None,
+    raw_traces: Path | None = None,
 ) -> RunResult:
     """Run ``request.runbook`` once and return its result; evidence is always written.
 
     ``playwright`` is a running Playwright to borrow, and ``browser`` a running browser
     (pytest-playwright's, under pytest); without them the run starts its own. ``build``: which
-    build the borrowed browser is, for the evidence (see :func:`plexbook.browser.launched`).
+    build the borrowed browser is, for the evidence (see :func:`plexbook.browser.launched`);
+    ``raw_traces``: the folder it records traces into, if known (see :meth:`Recorder.attach`).
     """
-    return execute_all([request], playwright, browser, build=build)[0]
+    return execute_all([request], playwright, browser, build=build, raw_traces=raw_traces)[0]
 
 
 def execute_all(
@@ -194,6 +196,7 @@ def execute_all(
     *,
     stop_on_failure: bool = False,
     build: str | None = None,
+    raw_traces: Path | None = None,
 ) -> list[RunResult]:
     """Run ``requests`` in turn in one browser and one browser context, so one sign-in serves all.
 
@@ -210,7 +213,7 @@ def execute_all(
         for credential in request.settings.browser.credentials():
             request.secrets.register(credential)
     settings = requests[0].settings
-    session = BrowserSession(settings.browser, playwright, browser, build)
+    session = BrowserSession(settings.browser, playwright, browser, build, raw_traces)
     # Python waits while the browser starts: the modules a run needs later load meanwhile.
     threading.Thread(target=load_run_modules, name="plexbook-imports", daemon=True).start()
     try:
@@ -264,7 +267,9 @@ def one_browser(options: BrowserOptions) -> Iterator[Callable[[RunRequest], RunR
         if session is None:
             yield execute
         else:
-            yield lambda request: execute(request, session.playwright, session.browser, build=session.build)
+            yield lambda request: execute(
+                request, session.playwright, session.browser, build=session.build, raw_traces=session.raw_traces
+            )
 
 
 class EvidenceWriters:
@@ -419,7 +424,9 @@ def _run(request: RunRequest, shared: SharedContext, recorder: Recorder, scope: 
     try:
         page = shared.page(scope)
         assert shared.context is not None
-        recorder.attach(shared.context, page, shared.session.version, tracing=shared.tracing)
+        recorder.attach(
+            shared.context, page, shared.session.version, tracing=shared.tracing, raw_traces=shared.session.raw_traces
+        )
         shared.tracing = shared.tracing or request.settings.trace != "off"
         flow = Flow(page, request.target, request.secrets, request.options, structure=request.structure)
         total = len(book.steps) + 1

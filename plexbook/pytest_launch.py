@@ -10,7 +10,7 @@ from playwright.sync_api import Browser, Playwright
 
 from plexbook import unscrubbed
 from plexbook.browser import BrowserOptions, launch_options, launched, launched_local
-from plexbook.pytest_plugin import BROWSER_BUILD, remote_browser
+from plexbook.pytest_plugin import BROWSER_BUILD, BROWSER_TRACES, remote_browser
 
 
 @pytest.fixture(scope="session")
@@ -37,6 +37,7 @@ def browser(request: pytest.FixtureRequest, playwright: Playwright, browser_name
     (else PLEXBOOK_BROWSER_ENDPOINT / PLEXBOOK_CDP_ENDPOINT, from the environment or .env), connected
     with the headers PLEXBOOK_BROWSER_HEADERS gives."""
     remote = remote_browser(request.config, browser_name)
+    request.config.stash[BROWSER_TRACES] = None
     if remote is not None:
         browser, build = launched(playwright, remote, None)
     else:
@@ -45,6 +46,7 @@ def browser(request: pytest.FixtureRequest, playwright: Playwright, browser_name
         arguments = request.getfixturevalue("browser_type_launch_args")
         options = BrowserOptions(name=browser_name, headed=arguments.get("headless") is False)  # type: ignore[arg-type]
         browser, build = launched_local(launch_browser, getattr(playwright, browser_name), options, arguments)
+        request.config.stash[BROWSER_TRACES] = arguments.get("traces_dir")
     # For the runs' evidence: which build this browser is (plex_browser_build).
     request.config.stash[BROWSER_BUILD] = build
     yield browser

@@ -69,6 +69,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 _REMOTE = pytest.StashKey["BrowserOptions | None"]()
 #: Which build pytest-playwright's browser is, as plexbook's launcher launched or connected to it.
 BROWSER_BUILD = pytest.StashKey[str]()
+#: The folder pytest-playwright's browser records traces into, where plexbook's launcher chose it.
+BROWSER_TRACES = pytest.StashKey["Path | None"]()
 
 
 def _read_remote_browser(config: pytest.Config) -> BrowserOptions | None:
@@ -127,6 +129,13 @@ def plex_browser_build(browser: Browser, pytestconfig: pytest.Config) -> str | N
     """Which build the ``browser`` fixture is, for the runs' evidence (None if plexbook's
     launcher did not launch it)."""
     return pytestconfig.stash.get(BROWSER_BUILD, None)
+
+
+@pytest.fixture
+def plex_browser_traces(browser: Browser, pytestconfig: pytest.Config) -> Path | None:
+    """The folder the ``browser`` fixture records traces into, from which a run's trace is
+    recovered if Playwright cannot save it (None if plexbook's launcher did not launch it)."""
+    return pytestconfig.stash.get(BROWSER_TRACES, None)
 
 
 @pytest.fixture

@@ -148,6 +148,7 @@ class Recorder:
         self._context: BrowserContext | None = None
         self._page: Page | None = None
         self._tracing = False
+        self._raw_traces: Path | None = None
         #: Hears each step start and end; ``label`` names the run in what it hears.
         self.progress: Listener = ignore
         self.label = runbook
@@ -157,21 +158,35 @@ class Recorder:
         #: Why the evidence could not all be written (a full disk), once :meth:`finish` has written it.
         self.unwritten: OSError | None = None
 
-    def attach(self, context: BrowserContext, page: Page, browser: str, *, tracing: bool = False) -> None:
+    def attach(
+        self,
+        context: BrowserContext,
+        page: Page,
+        browser: str,
+        *,
+        tracing: bool = False,
+        raw_traces: Path | None = None,
+    ) -> None:
         """Start recording the run on ``page`` of ``context``.
 
         ``tracing``: an earlier run started the context's tracing; this run records a chunk
         of it, which becomes its own trace file. The context must mask secret fields
         (:data:`MASK_SECRET_FIELDS_SCRIPT`) from its first page on.
+
+        ``raw_traces``: the folder the browser records traces into (its ``traces_dir``), where
+        a local one was launched so; the trace is recovered from it if it cannot be saved.
         """
         self._context, self._page = context, page
+        self._raw_traces = raw_traces
         self.manifest.versions["browser"] = browser
         if self.trace_mode != "off":
+            # Named for the run, so its files in ``raw_traces`` can be told from other runs'.
+            name = self.manifest.run_id
             if tracing:
-                context.tracing.start_chunk(title=self.manifest.run_id)
+                context.tracing.start_chunk(name=name, title=name)
             else:
                 # Sources are left out: they would copy this tool's code into every trace.
-                context.tracing.start(screenshots=True, snapshots=True, sources=False, title=self.manifest.run_id)
+                context.tracing.start(screenshots=True, snapshots=True, sources=False, name=name, title=name)
             self._tracing = True
 
     def plan(self, titles: list[tuple[str, bool]]) -> None:
@@ -278,10 +293,11 @@ class Recorder:
                 else:
                     self._context.tracing.stop_chunk()
             except Exception as exc:  # noqa: BLE001 - the browser may already be gone
-                if trace is not None:
+                if trace is not None and not self._recovered(trace, exc):
                     shutil.rmtree(trace.parent, ignore_errors=True)
-                trace = None
-                self.manifest.notes.append(f"no trace was kept: {type(exc).__name__}")
+                    trace = None
+                if trace is None:
+                    self.manifest.notes.append(f"no trace was kept: {type(exc).__name__}")
             self._tracing = False
         known = secrets()
         self.manifest.ended = datetime.now(UTC).isoformat(timespec="seconds")
@@ -297,6 +313,22 @@ class Recorder:
             defer(write)
         else:
             write()
+
+    def _recovered(self, trace: Path, why: Exception) -> bool:
+        """Whether the trace Playwright could not save (``why``) was rebuilt at ``trace`` from
+        the files the browser recorded it into; the manifest then says so."""
+        if self._raw_traces is None:
+            return False
+        try:
+            recovered = unscrubbed.recover_trace(self._raw_traces, self.manifest.run_id, trace)
+        except OSError:
+            return False
+        if recovered:
+            self.manifest.notes.append(
+                f"Playwright could not save the trace ({type(why).__name__}); it was rebuilt from the files "
+                "the browser recorded it into, and ends where they end"
+            )
+        return recovered
 
     def _write(
         self, account: str | None, trace: Path | None, known: set[str], pdf: Callable[[Path], Path] | None

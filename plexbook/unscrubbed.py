@@ -4,9 +4,11 @@ Playwright records a trace into files as the run goes (what was typed, request b
 each run's chunk is saved to a zip before it is scrubbed. Both go into folders of the
 system's temporary folder named ``plexbook-unscrubbed-<pid>-<pid space>-*``, readable by
 their owner only: a chunk's folder is removed once its copy is scrubbed, the browser's once
-the browser has closed. A process killed outright (SIGKILL, a CI job's time limit, a machine
-that loses power) removes nothing: the next plexbook command that starts a browser removes
-every such folder whose process is gone.
+the browser has closed. When Playwright cannot save a run's trace (its browser or driver
+died), the trace is rebuilt from the browser's folder (:func:`recover_trace`). A process
+killed outright (SIGKILL, a CI job's time limit, a machine that loses power) removes nothing:
+the next plexbook command that starts a browser removes every such folder whose process is
+gone.
 
 A process id means something only among the processes that share it: containers that share
 one temporary folder but not their processes each have their own. So the name also says which
@@ -22,6 +24,7 @@ import re
 import shutil
 import tempfile
 import time
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -122,3 +125,47 @@ def _last_written(folder: Path, own: float) -> float:
     except OSError:
         pass
     return latest
+
+
+#: Where Playwright keeps a trace's files besides its events, as it records: snapshots'
+#: resources and response bodies, screencast frames, screenshots, ARIA snapshots.
+_TRACE_FILE_FOLDERS = ("resources", "screencast", "screenshots", "aria")
+
+
+def recover_trace(folder: Path, name: str, into: Path) -> bool:
+    """Rebuild, at ``into``, the trace Playwright was recording under ``name`` into ``folder``,
+    for when it can no longer save it itself (its browser or its driver is gone); False if
+    ``folder`` holds no such trace.
+
+    Playwright writes a trace's events and files as it records (``tracing.start(name=...)``
+    names them), and saving one only zips them. Rebuilt here, the zip holds what had reached the
+    disk: a last event cut off mid-line is left out, and so are the events the driver held back
+    when it was killed. Like a saved one, it is unscrubbed, and goes where saved ones go.
+    """
+    events = _whole_lines(folder / f"{name}.trace")
+    if not events:
+        return False
+    network = _whole_lines(folder / f"{name}.network")
+    named = events + network
+    with zipfile.ZipFile(into, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("trace.trace", events)
+        archive.writestr("trace.network", network)
+        for kind in _TRACE_FILE_FOLDERS:
+            try:
+                files = sorted((folder / kind).iterdir())
+            except OSError:
+                continue
+            # Only what this trace's events or requests name: the folder also holds earlier runs'.
+            for path in files:
+                if path.name.encode() in named:
+                    archive.write(path, f"{kind}/{path.name}")
+    return True
+
+
+def _whole_lines(path: Path) -> bytes:
+    """The complete lines of ``path`` (nothing after its last newline); empty if it cannot be read."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return b""
+    return data[: data.rfind(b"\n") + 1]

@@ -137,19 +137,31 @@ def blobs(name: str, data: bytes) -> Iterator[tuple[str, bytes]]:
                 yield from blobs(f"{name}!{entry}", archive.read(entry))
 
 
-def playwright_drivers(parent: int) -> set[int]:
-    """The Playwright drivers (Node children running ``run-driver``) of process ``parent``, by
-    process id, read from /proc (Linux)."""
-    found = set()
+def _children(parents: set[int]) -> Iterator[tuple[int, list[bytes]]]:
+    """The child processes of ``parents``, with their command lines, read from /proc (Linux)."""
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
-            command = (stat.parent / "cmdline").read_bytes()
+            command = (stat.parent / "cmdline").read_bytes().split(b"\0")
         except (OSError, IndexError, ValueError):
             continue  # ended while we looked
-        if ppid == parent and b"run-driver" in command:
-            found.add(int(stat.parent.name))
-    return found
+        if ppid in parents:
+            yield int(stat.parent.name), command
+
+
+def playwright_drivers(parent: int) -> set[int]:
+    """The Playwright drivers (Node children running ``run-driver``) of process ``parent``, by process id."""
+    return {pid for pid, command in _children({parent}) if b"run-driver" in command}
+
+
+def launched_browsers(parent: int) -> set[int]:
+    """The browsers the Playwright drivers of process ``parent`` launched, by process id: their
+    main processes, not the renderers and helpers those start."""
+    return {
+        pid
+        for pid, command in _children(playwright_drivers(parent))
+        if not any(argument.startswith(b"--type=") for argument in command)
+    }
 
 
 def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

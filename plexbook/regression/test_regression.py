@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Playwright
@@ -24,6 +25,7 @@ def test_flow_still_works_as_documented(
     playwright: Playwright,
     browser: Browser,
     plex_browser_build: str | None,
+    plex_browser_traces: Path | None,
 ) -> None:
     result = run_case(
         case,
@@ -31,7 +33,9 @@ def test_flow_still_works_as_documented(
         plex_secrets(case.options),
         plex_request,
         "warn",
-        run=lambda request: execute(request, playwright, browser, build=plex_browser_build),
+        run=lambda request: execute(
+            request, playwright, browser, build=plex_browser_build, raw_traces=plex_browser_traces
+        ),
     )
     if result.status == "skipped":
         pytest.skip(result.message)

@@ -20,6 +20,7 @@ import tempfile
 import termios
 import threading
 import time
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -37,7 +38,7 @@ from plexbook.report import write_reports
 from plexbook.runbooks import remove_pin
 from plexbook.sandbox import SandboxServer, variant
 from plexbook.scrub import Scrubber, redact_field_values
-from tests.conftest import ALEX, playwright_drivers, run_cli, run_flow
+from tests.conftest import ALEX, launched_browsers, playwright_drivers, run_cli, run_flow
 
 ALEX_SECRETS = {"PLEX_EMAIL": ALEX[0], "PLEX_PASSWORD": ALEX[1]}
 JORDAN = {**ALEX_SECRETS, "PLEX_PIN": "2468"}
@@ -151,6 +152,48 @@ def test_a_browser_crash_leaves_a_complete_true_manifest(
     told = outcome(result.run_dir)
     assert told["status"] == "failed"
     assert told["message"] == result.message
+    assert_private_and_clean(result.run_dir)
+
+
+def trace_events(trace: Path) -> list[dict[str, object]]:
+    with zipfile.ZipFile(trace) as archive:
+        return [json.loads(line) for line in archive.read("trace.trace").splitlines()]
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds the browser's process through /proc")
+def test_a_browser_killed_mid_run_leaves_the_trace_it_had_recorded(
+    playwright: Playwright, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    # The out-of-memory killer, say, takes the browser after the PIN was typed, before Remove.
+    # Playwright can no longer save the trace; what the browser recorded is still on disk.
+    before = launched_browsers(os.getpid())
+    killed: list[int] = []
+
+    def kill_before_remove(locator: Locator) -> None:
+        if not killed and "Remove" in str(locator):
+            killed.extend(launched_browsers(os.getpid()) - before)
+            for pid in killed:
+                os.kill(pid, signal.SIGKILL)
+
+    with listening(kill_before_remove):
+        result = run_flow(playwright, sandbox, tmp_path, "remove-pin", JORDAN, trace="on", user="Jordan")
+    assert len(killed) == 1
+    assert result.exit_code == 1, result.message
+    assert "the browser closed or crashed" in result.message
+    assert sandbox.state.user_titled("Jordan").pin == "2468"
+    found = manifest(result.run_dir)
+    assert found["trace"] == "trace.zip"
+    assert any("it was rebuilt from the files the browser recorded it into" in str(note) for note in found["notes"])  # type: ignore[union-attr]
+    events = trace_events(result.run_dir / "trace.zip")
+    groups = [e["title"] for e in events if e.get("method") == "tracingGroup"]
+    assert [str(title).split(".")[0] for title in groups] == ["1", "2", "3", "4"]
+    typed = [e for e in events if e.get("method") == "type"]
+    assert typed, "the PIN's typing is in the trace"
+    with zipfile.ZipFile(result.run_dir / "trace.zip") as archive:
+        frames = [str(e["file"]) for e in events if e["type"] == "screencast-frame"]
+        assert frames
+        assert set(frames) <= set(archive.namelist())
+    # Scrubbed like a saved trace: the PIN it typed is nowhere.
     assert_private_and_clean(result.run_dir)
 
 
@@ -419,6 +462,9 @@ def test_a_driver_killed_mid_run_ends_the_run_with_its_evidence_and_no_traceback
     assert "nothing was committed, so it is safe to run again" in str(told["message"])
     assert str(told["message"]) in output
     assert sandbox.state.user_titled("Jordan").pin == "2468"
+    # The trace the browser had recorded is kept: Playwright's driver had written it as it went.
+    assert manifest(run_dir)["trace"] == "trace.zip"
+    assert [e for e in trace_events(run_dir / "trace.zip") if e.get("method") == "tracingGroup"]
     assert_private_and_clean(run_dir)
 
 
@@ -486,6 +532,32 @@ def test_the_sweep_removes_only_what_ended_processes_left(tmp_path: Path) -> Non
         assert {path.name for path in tmp_path.iterdir()} == kept
     finally:
         alive.communicate(b"\n")
+
+
+def test_a_rebuilt_trace_keeps_whole_events_and_only_its_own_files(tmp_path: Path) -> None:
+    # The browser's folder as Playwright leaves it: an earlier run's files beside this run's,
+    # and this run's events cut off mid-line where the browser died.
+    raw = tmp_path / "raw"
+    for kind in ("resources", "screencast"):
+        (raw / kind).mkdir(parents=True)
+    (raw / "earlier.trace").write_bytes(b'{"type":"screencast-frame","file":"screencast/page@1-100.jpeg"}\n')
+    (raw / "run.trace").write_bytes(
+        b'{"type":"context-options"}\n{"type":"screencast-frame","file":"screencast/page@1-200.jpeg"}\n{"type":"bef'
+    )
+    (raw / "run.network").write_bytes(b'{"type":"resource-snapshot","snapshot":{"_sha1":"b2.json"}}\n')
+    for name in ("screencast/page@1-100.jpeg", "screencast/page@1-200.jpeg", "resources/a1.json", "resources/b2.json"):
+        (raw / name).write_bytes(name.encode())
+    into = tmp_path / "trace.zip"
+    assert unscrubbed.recover_trace(raw, "run", into)
+    with zipfile.ZipFile(into) as archive:
+        assert sorted(archive.namelist()) == [
+            "resources/b2.json", "screencast/page@1-200.jpeg", "trace.network", "trace.trace"
+        ]  # fmt: skip
+        assert archive.read("trace.trace").splitlines() == [
+            b'{"type":"context-options"}', b'{"type":"screencast-frame","file":"screencast/page@1-200.jpeg"}'
+        ]  # fmt: skip
+    assert not unscrubbed.recover_trace(raw, "never-recorded", tmp_path / "none.zip")
+    assert not (tmp_path / "none.zip").exists()
 
 
 def test_a_drift_after_every_secret_was_typed_leaks_nothing(playwright: Playwright, tmp_path: Path) -> None:
