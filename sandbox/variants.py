@@ -119,6 +119,9 @@ class Variant:
     #: Links (where the variant draws links) are anchors with no ``href``, followed by a script:
     #: they look and work alike but have no link role. Drawn after ``error_shape``.
     bare_links: bool = False
+    #: The PIN entry draws its inputs anew (new elements, same names and values) as each digit is
+    #: typed, as a component that re-renders its fields on every change. Drawn after ``bare_links``.
+    pin_redraw: bool = False
     #: Drift on purpose, for regression checks: the row control reads this instead of "Edit PIN".
     edit_pin_label: str = "Edit PIN"
     #: Drift on purpose: the Settings control is named this instead of "Settings".

@@ -64,8 +64,9 @@ def sandbox_pool() -> Iterator[dict[str, SandboxServer]]:
 
 #: Screens beside the presets that tests ask for by name: the sign-in form in www.plex.tv's
 #: iframe, on the classic screens otherwise; forms whose fields have no label, whose PIN inputs
-#: are not text boxes and whose refusals are plain text, on one input and on digit boxes; and
-#: every control a link, each an anchor with no href.
+#: are not text boxes and whose refusals are plain text, on one input and on digit boxes;
+#: every control a link, each an anchor with no href; and PIN entries of plain fields that are
+#: drawn anew as each digit is typed, one input and digit boxes.
 OTHER_VARIANTS = {
     "framed-sign-in": replace(PRESETS["classic"], name="framed-sign-in", sign_in_frame=True),
     "plain-forms": replace(
@@ -76,6 +77,12 @@ OTHER_VARIANTS = {
     ),
     "bare-links": replace(
         PRESETS["classic"], name="bare-links", bare_links=True, settings_control="link", remove_control="link"
+    ),
+    "redrawn-pin": replace(
+        PRESETS["classic"], name="redrawn-pin", field_names="placeholder", pin_type="number", pin_redraw=True
+    ),
+    "redrawn-digits": replace(
+        PRESETS["modern"], name="redrawn-digits", field_names="aria-label", pin_type="text", pin_redraw=True
     ),
 }
 

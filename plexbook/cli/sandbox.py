@@ -66,6 +66,13 @@ def sandbox(
         bool | None,
         typer.Option("--bare-links/--no-bare-links", help="Override: links as anchors with no href (no link role)."),
     ] = None,
+    pin_redraw: Annotated[
+        bool | None,
+        typer.Option(
+            "--pin-redraw/--no-pin-redraw",
+            help="Override: the PIN entry draws its inputs anew (new elements) as each digit is typed.",
+        ),
+    ] = None,
     edit_pin_label: Annotated[
         str | None, typer.Option(help='Drift on purpose: the row\'s "Edit PIN" control reads this instead.')
     ] = None,
@@ -132,6 +139,7 @@ def sandbox(
             pin_type=pin_type,
             error_shape=error_shape,
             bare_links=bare_links,
+            pin_redraw=pin_redraw,
             edit_pin_label=edit_pin_label,
             settings_label=settings_label,
             drop_remove=drop_remove,

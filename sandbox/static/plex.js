@@ -111,6 +111,10 @@ function el(tag, attrs = {}, ...children) {
  * says), or four single-digit boxes that move focus along as digits are typed, labelled one by
  * one ("`label` digit N") or as a group named `label`. Inputs are of the variant's `pin_type`.
  * `onComplete(pin)` runs when four digits are in (used for auto-submit).
+ *
+ * With the variant's `pin_redraw`, each digit typed draws the inputs anew: new elements with the
+ * same names and values, focus on the one that takes the next digit, as a component that
+ * re-renders its fields on every change.
  */
 function pinEntry(label, onComplete) {
   const wrapper = el("div", { class: C("PinEntry.wrapper") });
@@ -120,33 +124,51 @@ function pinEntry(label, onComplete) {
     const pin = filled();
     if (pin.length === 4 && onComplete) onComplete(pin);
   };
+  // A fresh element in each input's place, made as the first was (`make`), as a re-render
+  // makes it: what anything else set on the old one (an attribute, a handler) is not on it.
+  const redraw = (make, focused) => {
+    inputs = inputs.map((old, i) => {
+      const fresh = make(i);
+      fresh.value = old.value;
+      old.replaceWith(fresh);
+      return fresh;
+    });
+    const next = inputs[focused];
+    next.focus();
+    // The caret after the digits already in, where the next one goes (a number field has no
+    // selection API to say so).
+    const value = next.value;
+    next.value = "";
+    next.value = value;
+  };
   // A masked PIN input says it takes digits; a plain text or number field says nothing more.
   const hinted = VARIANT.pin_type === "password";
   if (VARIANT.pin_input === "digits") {
     const grouped = VARIANT.digit_labels === "group";
-    inputs = [0, 1, 2, 3].map((i) =>
-      el("input", {
+    const make = (i) => {
+      const input = el("input", {
         class: C("PinEntry.digit"),
         type: VARIANT.pin_type,
         inputmode: hinted ? "numeric" : null,
         autocomplete: "off",
         "aria-label": grouped ? "Digit " + (i + 1) : label + " digit " + (i + 1),
-      })
-    );
-    inputs.forEach((input, i) => {
+      });
       input.addEventListener("input", () => {
         const digits = input.value.replace(/[^0-9]/g, "");
         // A pasted PIN spreads over the boxes.
         for (let j = 0; j < digits.length && i + j < 4; j++) inputs[i + j].value = digits[j];
         input.value = digits.slice(0, 1);
         const next = Math.min(i + Math.max(digits.length, 0), 3);
-        if (digits.length && next !== i) inputs[next].focus();
+        if (VARIANT.pin_redraw) redraw(make, next);
+        else if (digits.length && next !== i) inputs[next].focus();
         changed();
       });
       input.addEventListener("keydown", (event) => {
         if (event.key === "Backspace" && !input.value && i > 0) inputs[i - 1].focus();
       });
-    });
+      return input;
+    };
+    inputs = [0, 1, 2, 3].map(make);
     if (grouped) {
       wrapper.append(el("fieldset", { class: C("PinEntry.group") },
         el("legend", { class: C("PinEntry.label"), text: label }),
@@ -157,20 +179,25 @@ function pinEntry(label, onComplete) {
   } else {
     const id = "pin-" + Math.random().toString(36).slice(2, 8);
     const names = VARIANT.field_names;
-    const input = el("input", {
-      id,
-      class: C("PinEntry.input"),
-      type: VARIANT.pin_type,
-      inputmode: hinted ? "numeric" : null,
-      maxlength: "4",
-      autocomplete: "off",
-      "aria-label": names === "aria-label" ? label : null,
-      placeholder: names === "placeholder" ? label : null,
-    });
-    input.addEventListener("input", () => {
-      input.value = input.value.replace(/[^0-9]/g, "").slice(0, 4);
-      changed();
-    });
+    const make = () => {
+      const input = el("input", {
+        id,
+        class: C("PinEntry.input"),
+        type: VARIANT.pin_type,
+        inputmode: hinted ? "numeric" : null,
+        maxlength: "4",
+        autocomplete: "off",
+        "aria-label": names === "aria-label" ? label : null,
+        placeholder: names === "placeholder" ? label : null,
+      });
+      input.addEventListener("input", () => {
+        input.value = input.value.replace(/[^0-9]/g, "").slice(0, 4);
+        if (VARIANT.pin_redraw) redraw(make, 0);
+        changed();
+      });
+      return input;
+    };
+    const input = make();
     inputs = [input];
     if (names === "label") wrapper.append(el("label", { class: C("PinEntry.label"), for: id, text: label }));
     wrapper.append(input);

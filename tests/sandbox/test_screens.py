@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 
 from plexbook.sandbox import SandboxServer
@@ -340,3 +341,22 @@ def test_links_may_be_anchors_with_no_href(
     dialog.locator("a:not([href])", has_text="Remove").click()
     expect(dialog).to_be_hidden()
     assert sandbox.state.user_titled("Kid").pin is None
+
+
+@pytest.mark.parametrize(("name", "role"), [("redrawn-pin", "spinbutton"), ("redrawn-digits", "textbox")])
+def test_a_pin_entry_may_be_drawn_anew_as_each_digit_is_typed(
+    page: Page, context: BrowserContext, sandbox_pool: dict[str, SandboxServer], name: str, role: str
+) -> None:
+    """With pin_redraw, each digit typed puts new input elements in place of the old, with the
+    same names and values, and focus where the next digit goes."""
+    sandbox = signed_in_to(name, sandbox_pool, context)
+    page.goto(sandbox.base_url + PLEX_HOME)
+    dialog = open_edit_pin(page, "Teen", "Set PIN")  # a managed user with no PIN: the dialog opens at once
+    fields = dialog.get_by_role(role)  # type: ignore[arg-type]
+    fields.first.evaluate("field => { window.first = field; }")
+    fields.first.press_sequentially("36")
+    assert page.evaluate("() => !window.first.isConnected")
+    typed = fields.evaluate_all("fields => fields.map(f => f.value).join('')")
+    assert typed.startswith("36")
+    dialog.get_by_role("button", name="Cancel").click()
+    assert sandbox.state.user_titled("Teen").pin is None
