@@ -38,25 +38,75 @@ from plexbook.scrub import PRIVATE_DIR, Scrubber, make_private, scrub_trace, wri
 StepStatus = Literal["passed", "failed", "not run", "interrupted"]
 
 #: Fields whose content is secret: every field a secret is typed into (the page objects mark
-#: it first), and those whose markup says so. Their text is drawn as discs in every frame the
-#: browser paints (so the trace's screencast never shows it) and masked in step screenshots.
+#: it first, and the page marks every field named like one, below), and those whose markup
+#: says so. Their text is drawn as discs in every frame the browser paints (so the trace's
+#: screencast never shows it) and masked in step screenshots.
 SECRET_FIELDS = (
     f"[{SECRET_MARK}], input[type=password], input[inputmode=numeric], input[autocomplete=one-time-code], "
     "input[autocomplete=current-password], input[autocomplete=new-password]"
 )
-MASK_SECRET_FIELDS_SCRIPT = """
+#: What a field holding a secret is called, in any of the wordings the page objects look for
+#: ("PIN", "New PIN", "PIN digit 1", "Current Password", "Verification Code").
+SECRET_NAME = r"\b(pin|password|passcode|code)\b"
+#: Runs in every page and frame from its start: the stylesheet that draws secret fields as
+#: discs, and the mark on every field named like a secret, whenever it appears. A page that
+#: draws a field anew as it is typed into (a component that re-renders) makes an element the
+#: page objects never marked; the page marks it before it is first painted.
+MASK_SECRET_FIELDS_SCRIPT = (
+    r"""
 (() => {
   const css = `__SECRET_FIELDS__ { -webkit-text-security: disc !important; }`;
+  const secret = new RegExp(String.raw`__SECRET_NAME__`, "i");
+  const mark = "__SECRET_MARK__";
+  const text = (node) => (node ? node.getAttribute("aria-label") || node.textContent || "" : "");
+  // The field's own names, and its group's (digit boxes named "Digit 1" in a group "PIN").
+  const names = (field) => {
+    const found = [field.getAttribute("aria-label"), field.placeholder, field.title];
+    for (const id of (field.getAttribute("aria-labelledby") || "").split(/\s+/)) {
+      if (id) found.push(text(document.getElementById(id)));
+    }
+    for (const label of field.labels || []) found.push(label.textContent);
+    const group = field.closest("fieldset, [role=group]");
+    if (group) found.push(text(group.querySelector(":scope > legend")), group.getAttribute("aria-label"));
+    return found.filter(Boolean).join(" ");
+  };
+  const check = (field) => {
+    if (field.localName === "input" && !field.hasAttribute(mark) && secret.test(names(field))) {
+      field.setAttribute(mark, "");
+    }
+  };
+  const scan = (node) => {
+    if (node.nodeType !== Node.ELEMENT_NODE) return;
+    check(node);
+    if (node.localName === "label" && node.control) check(node.control);
+    for (const field of node.querySelectorAll("input")) check(field);
+  };
   const add = () => {
     if (document.getElementById("plexbook-secret-fields")) return;
     const style = document.createElement("style");
     style.id = "plexbook-secret-fields";
     style.textContent = css;
     (document.head || document.documentElement).appendChild(style);
+    scan(document.documentElement);
   };
+  // Mutations are handed over before the next paint: a new field is marked before it is seen.
+  new MutationObserver((records) => {
+    for (const record of records) {
+      if (record.type === "attributes") scan(record.target);
+      else record.addedNodes.forEach(scan);
+    }
+  }).observe(document, {
+    childList: true,
+    subtree: true,
+    attributes: true,
+    attributeFilter: ["aria-label", "aria-labelledby", "placeholder", "title"],
+  });
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", add); else add();
 })();
 """.replace("__SECRET_FIELDS__", SECRET_FIELDS)
+    .replace("__SECRET_NAME__", SECRET_NAME)
+    .replace("__SECRET_MARK__", SECRET_MARK)
+)
 
 
 def masked_in_screenshots(page: Page, personal: Iterable[str]) -> list[Locator]:

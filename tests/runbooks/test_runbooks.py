@@ -249,6 +249,55 @@ def test_a_pin_typed_where_the_markup_does_not_say_secret_is_still_hidden(
     assert seen == [("number", None, "disc", 1), ("number", None, "disc", 1)]
 
 
+#: Installed in the page by the test below: at every frame the browser renders, each PIN
+#: dialog's field that holds something is looked at as it is about to be painted.
+WATCH_EVERY_FRAME = """() => {
+  if (window.__pinFrames) return;
+  const seen = (window.__pinFrames = { looked: 0, inClear: 0 });
+  const look = () => {
+    for (const field of document.querySelectorAll("[role=dialog] input")) {
+      if (!field.value) continue;
+      seen.looked++;
+      if (getComputedStyle(field).webkitTextSecurity !== "disc") seen.inClear++;
+    }
+    requestAnimationFrame(look);
+  };
+  requestAnimationFrame(look);
+}"""
+
+
+@pytest.mark.parametrize("name", ["redrawn-pin", "redrawn-digits"])
+def test_a_pin_entry_drawn_anew_as_it_is_typed_is_hidden_in_every_frame(
+    playwright: Playwright, sandbox_pool: dict[str, SandboxServer], tmp_path: Path, name: str
+) -> None:
+    """PIN inputs that are plain fields, drawn anew (new elements) with each digit typed, as a
+    component that re-renders does: a field the page objects marked is gone after the first
+    digit. Every field named like a PIN is still drawn as discs in every frame, and painted
+    over in the step screenshot."""
+    sandbox = fresh_sandbox(sandbox_pool, name)
+    frames: list[dict[str, int]] = []
+    masked: list[bool] = []
+
+    def watch(locator: Locator) -> None:
+        page = locator.page
+        page.evaluate(WATCH_EVERY_FRAME)  # from the first action on each page the run loads
+        if "dialog" in str(locator) and re.search(r"Continue|Save|Remove", str(locator)):
+            fields = page.get_by_role("dialog").locator("input")
+            masked.append(fields.count() == page.get_by_role("dialog").locator(SECRET_FIELDS).count())
+            frames.append(page.evaluate("() => window.__pinFrames"))
+
+    secrets = {**ALEX_SECRETS, "PLEX_PIN": "2468", "PLEX_NEW_PIN": "3690"}
+    with listening(watch):
+        removed = run_flow(playwright, sandbox, tmp_path, "remove-pin", secrets, user="Jordan")
+        set_pin = run_flow(playwright, sandbox, tmp_path, "managed-user-pin", secrets, user="Teen", mode="set")
+    assert (removed.exit_code, set_pin.exit_code) == (0, 0), (removed.message, set_pin.message)
+    assert (sandbox.state.user_titled("Jordan").pin, sandbox.state.user_titled("Teen").pin) == (None, "3690")
+    assert frames
+    assert all(seen["looked"] > 0 for seen in frames), frames
+    assert [seen["inClear"] for seen in frames] == [0] * len(frames)
+    assert masked == [True] * len(frames)
+
+
 def test_links_that_are_anchors_with_no_href_are_followed(
     playwright: Playwright, sandbox_pool: dict[str, SandboxServer], tmp_path: Path
 ) -> None:
