@@ -109,8 +109,27 @@ class SignInPage:
         if self._answered(arrival, or_code=True):
             return
         enter_secret(self.verification_code, code())
+        shown = self._shown_lines()
         acting_on(self.submit_code_button, shown=False).click()
-        self._answered(arrival)
+        try:
+            self._answered(arrival)
+        except AssertionError:
+            # The contract does not give Plex's words for a wrong code. A form that still asks
+            # for one after the whole wait has answered all the same, with whatever it now says.
+            if not self.verification_code.is_visible():
+                raise
+            said = "; ".join(line for line in self._shown_lines() if line not in shown)
+            raise SignInRefused(
+                f"{said} (the form still asks for the verification code)"
+                if said
+                else "the form still asks for the verification code after it was submitted, and says nothing more"
+            ) from None
+
+    def _shown_lines(self) -> list[str]:
+        """The lines of text the form shows now, where it is (what is typed into fields is not among them)."""
+        return [
+            line.strip() for line in self._in_form(self.page.locator("body")).inner_text().splitlines() if line.strip()
+        ]
 
     def _answered(self, arrival: Locator, *, or_code: bool = False) -> bool:
         """Wait until ``arrival`` (or, with ``or_code``, the verification code field) shows or Plex

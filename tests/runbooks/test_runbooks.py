@@ -225,6 +225,21 @@ def test_refusals_shown_as_plain_text_stop_the_run_with_plexs_words(
     assert (sandbox.state.user_titled("Jordan").pin, sandbox.state.user_titled("Alex").pin) == ("2468", "1234")
 
 
+@pytest.mark.parametrize("name", ["classic", "plain-forms"])
+def test_a_wrong_verification_code_is_a_refused_sign_in_in_the_forms_words(
+    playwright: Playwright, sandbox_pool: dict[str, SandboxServer], tmp_path: Path, name: str
+) -> None:
+    """The contract gives no words for a wrong two-factor code. Shown in an alert or as plain
+    text, the form's answer is told as a refused sign-in in its own words, not as UI drift."""
+    sandbox = fresh_sandbox(sandbox_pool, name)
+    secrets = {"PLEX_EMAIL": CASEY[0], "PLEX_PASSWORD": CASEY[1], "PLEX_TOTP_SECRET": "KRSXG5CTMVRXEZLU"}
+    result = run_flow(playwright, sandbox, tmp_path, "reset-pin", {**secrets, "PLEX_NEW_PIN": "1470"}, timeout_s=3)
+    assert result.exit_code == 3, result.message
+    assert "Plex refused the sign-in: The verification code is not valid" in result.message
+    assert not (result.run_dir / "drift.md").exists()
+    assert sandbox.state.user_titled("Casey", email=CASEY[0]).pin is None  # as it was: no PIN
+
+
 def test_a_pin_typed_where_the_markup_does_not_say_secret_is_still_hidden(
     playwright: Playwright, sandbox_pool: dict[str, SandboxServer], tmp_path: Path
 ) -> None:
