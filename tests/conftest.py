@@ -9,11 +9,14 @@ from __future__ import annotations
 import base64
 import io
 import os
+import re
+import signal
 import subprocess
 import sys
 import tempfile
 import zipfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -169,6 +172,24 @@ def launched_browsers(parent: int) -> set[int]:
         for pid, command in _children(playwright_drivers(parent))
         if not any(argument.startswith(b"--type=") for argument in command)
     }
+
+
+@contextmanager
+def trace_viewer(trace: Path) -> Iterator[str]:
+    """Playwright's trace viewer serving ``trace`` over HTTP (no desktop browser); yields its address."""
+    viewer = subprocess.Popen(
+        [sys.executable, "-m", "playwright", "show-trace", "--host", "127.0.0.1", "--port", "0", str(trace)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PWTEST_UNDER_TEST": "1"},  # serve only: do not open a desktop browser
+        start_new_session=True,  # its own process group: the node server it starts goes with it
+    )
+    try:
+        assert viewer.stdout is not None
+        yield next(m.group(0) for line in viewer.stdout if (m := re.search(r"http://\S+", line)))
+    finally:
+        os.killpg(viewer.pid, signal.SIGTERM)
+        viewer.wait(timeout=10)
 
 
 def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 import typer
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import Locator, Playwright
+from playwright.sync_api import Locator, Page, Playwright, expect
 
 from plexbook import report, unscrubbed
 from plexbook.cli.common import check_traces_dir
@@ -38,7 +38,7 @@ from plexbook.report import write_reports
 from plexbook.runbooks import remove_pin
 from plexbook.sandbox import SandboxServer, variant
 from plexbook.scrub import Scrubber, redact_field_values
-from tests.conftest import ALEX, launched_browsers, playwright_drivers, run_cli, run_flow
+from tests.conftest import ALEX, launched_browsers, playwright_drivers, run_cli, run_flow, trace_viewer
 
 ALEX_SECRETS = {"PLEX_EMAIL": ALEX[0], "PLEX_PASSWORD": ALEX[1]}
 JORDAN = {**ALEX_SECRETS, "PLEX_PIN": "2468"}
@@ -162,7 +162,7 @@ def trace_events(trace: Path) -> list[dict[str, object]]:
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds the browser's process through /proc")
 def test_a_browser_killed_mid_run_leaves_the_trace_it_had_recorded(
-    playwright: Playwright, sandbox: SandboxServer, tmp_path: Path
+    playwright: Playwright, page: Page, sandbox: SandboxServer, tmp_path: Path
 ) -> None:
     # The out-of-memory killer, say, takes the browser after the PIN was typed, before Remove.
     # Playwright can no longer save the trace; what the browser recorded is still on disk.
@@ -195,6 +195,12 @@ def test_a_browser_killed_mid_run_leaves_the_trace_it_had_recorded(
         assert set(frames) <= set(archive.namelist())
     # Scrubbed like a saved trace: the PIN it typed is nowhere.
     assert_private_and_clean(result.run_dir)
+    # And it opens in Playwright's trace viewer, up to the call the browser died in.
+    with trace_viewer(result.run_dir / "trace.zip") as url:
+        page.goto(url)
+        actions = page.get_by_role("treeitem")
+        expect(actions.filter(has_text="3. Enter your current PIN")).to_have_count(1)
+        expect(actions.filter(has_text="4. Finally, click on Remove.")).to_have_count(1)
 
 
 def test_a_fault_of_plexbook_s_own_after_the_commit_claims_nothing_it_did_not_check(

@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import signal
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,7 +14,7 @@ from plexbook.evidence import SecretScanner, totp_codes_around
 from plexbook.recorder import Recorder, new_run_dir
 from plexbook.sandbox import SandboxServer
 from plexbook.scrub import encoded_forms
-from tests.conftest import ALEX, CASEY, CASEY_TOTP, blobs, fresh_sandbox, run_cli, sign_in_token
+from tests.conftest import ALEX, CASEY, CASEY_TOTP, blobs, fresh_sandbox, run_cli, sign_in_token, trace_viewer
 
 
 @pytest.fixture(params=["classic", pytest.param("modern", marks=pytest.mark.sweep)])
@@ -126,16 +122,7 @@ def test_the_scrubbed_trace_still_opens_in_the_trace_viewer(
         for run_dir in (tmp_path / "traces").iterdir()
         if json.loads((run_dir / "manifest.json").read_text())["user"] == "Alex"
     )
-    viewer = subprocess.Popen(
-        [sys.executable, "-m", "playwright", "show-trace", "--host", "127.0.0.1", "--port", "0", str(trace)],
-        stdout=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PWTEST_UNDER_TEST": "1"},  # serve only: do not open a desktop browser
-        start_new_session=True,  # its own process group: the node server it starts goes with it
-    )
-    try:
-        assert viewer.stdout is not None
-        url = next(m.group(0) for line in viewer.stdout if (m := re.search(r"http://\S+", line)))
+    with trace_viewer(trace) as url:
         page.goto(url)
         actions = page.get_by_role("treeitem")
         for title in (
@@ -156,9 +143,6 @@ def test_the_scrubbed_trace_still_opens_in_the_trace_viewer(
         # decode() settles once an image has loaded, or failed to.
         drawn = "images => Promise.all(images.map(image => image.decode().then(() => true, () => false)))"
         assert avatars.evaluate_all(drawn) == [True] * 4
-    finally:
-        os.killpg(viewer.pid, signal.SIGTERM)
-        viewer.wait(timeout=10)
 
 
 ALEX_ENV = {"PLEX_EMAIL": ALEX[0], "PLEX_PASSWORD": ALEX[1]}
