@@ -183,7 +183,11 @@ def test_a_browser_killed_mid_run_leaves_the_trace_it_had_recorded(
     assert sandbox.state.user_titled("Jordan").pin == "2468"
     found = manifest(result.run_dir)
     assert found["trace"] == "trace.zip"
-    assert any("it was rebuilt from the files the browser recorded it into" in str(note) for note in found["notes"])  # type: ignore[union-attr]
+    rebuilt = "it was rebuilt from the files the browser recorded it into"
+    assert any(rebuilt in str(note) for note in found["notes"])  # type: ignore[union-attr]
+    # Both reports say so, the one pasted into a ticket too.
+    for report_file in ("report.html", "report.md"):
+        assert rebuilt in (result.run_dir / report_file).read_text()
     events = trace_events(result.run_dir / "trace.zip")
     groups = [e["title"] for e in events if e.get("method") == "tracingGroup"]
     assert [str(title).split(".")[0] for title in groups] == ["1", "2", "3", "4"]
