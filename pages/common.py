@@ -47,8 +47,9 @@ def control(
     The contract names controls by what they say, not by what they are: "Edit PIN" is a link
     in one release and an icon button in the next, Settings a button or a link. A link may
     also be an anchor with no ``href`` that a script follows: it looks and works like a link
-    but has no link role, so where links are looked for, such an anchor saying ``name`` and
-    nothing else counts too (``bare_links=False`` leaves it out).
+    but has no link role, so where links are looked for, such an anchor counts too when it
+    says ``name`` and nothing else, or, drawn as an icon, is named so by its ``aria-label`` or
+    ``title`` (``bare_links=False`` leaves them out).
     """
     exact = isinstance(name, str)
     found = scope.get_by_role(roles[0], name=name, exact=exact)  # type: ignore[arg-type]
@@ -56,7 +57,9 @@ def control(
         found = found.or_(scope.get_by_role(role, name=name, exact=exact))  # type: ignore[arg-type]
     if bare_links and "link" in roles:
         says = re.compile(f"^{re.escape(name)}$") if isinstance(name, str) else name
-        found = found.or_(scope.locator("a:not([href])").filter(has_text=says))
+        bare = scope.locator("a:not([href])")
+        named = scope.get_by_label(name, exact=exact).or_(scope.get_by_title(name, exact=exact))
+        found = found.or_(bare.filter(has_text=says)).or_(bare.and_(named))
     return found
 
 

@@ -48,6 +48,8 @@ def user_rows(shape: str, control: str, wrappers: int = 0) -> str:
             return f'<button class="ctrl">{label}</button>'
         if control == "bare-link":  # an anchor a script follows: no href, so no link role
             return f'<a class="ctrl">{label}</a>'
+        if control == "bare-icon":  # such an anchor drawn as an icon: named by aria-label alone
+            return f'<a class="ctrl" aria-label="{label}"><svg aria-hidden="true" width="10" height="10"></svg></a>'
         return (
             f'<button class="ctrl" aria-label="{label}"><svg aria-hidden="true" width="10" height="10"></svg></button>'
         )
@@ -78,7 +80,7 @@ def user_rows(shape: str, control: str, wrappers: int = 0) -> str:
 
 
 @pytest.mark.parametrize("shape", ["li", "div", "table", "article"])
-@pytest.mark.parametrize("control", ["link", "button", "icon", "bare-link"])
+@pytest.mark.parametrize("control", ["link", "button", "icon", "bare-link", "bare-icon"])
 def test_a_row_is_found_by_its_name_whatever_its_shape(page: Page, shape: str, control: str) -> None:
     page.set_content(user_rows(shape, control, wrappers=2 if shape in ("div", "article") else 1))
     home = PlexHomePage(page, MEMBERS)
@@ -115,6 +117,8 @@ SETTINGS_CONTROLS = {
     "role-button": '<div role="button" tabindex="0" onclick="go()">Settings</div>',
     "icon-label": '<button aria-label="Settings" onclick="go()"><svg aria-hidden="true"></svg></button>',
     "icon-title": '<button title="Settings" onclick="go()"><svg aria-hidden="true"></svg></button>',
+    "bare-icon-label": '<a aria-label="Settings" onclick="go()"><svg aria-hidden="true" width="9"></svg></a>',
+    "bare-icon-title": '<a title="Settings" onclick="go()"><svg aria-hidden="true" width="9"></svg></a>',
     "account-menu": (
         '<button data-testid="navbarAccountMenuTrigger" aria-label="Sam" '
         "onclick=\"document.getElementById('m').hidden = false\">S</button>"
