@@ -122,6 +122,9 @@ class Variant:
     #: The PIN entry draws its inputs anew (new elements, same names and values) as each digit is
     #: typed, as a component that re-renders its fields on every change. Drawn after ``bare_links``.
     pin_redraw: bool = False
+    #: Icon controls (the Settings cog, the row's pencil) are anchors, with an ``href`` or,
+    #: under ``bare_links``, without one and so with no role. Drawn after ``pin_redraw``.
+    icon_links: bool = False
     #: Drift on purpose, for regression checks: the row control reads this instead of "Edit PIN".
     edit_pin_label: str = "Edit PIN"
     #: Drift on purpose: the Settings control is named this instead of "Settings".

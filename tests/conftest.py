@@ -68,8 +68,9 @@ def sandbox_pool() -> Iterator[dict[str, SandboxServer]]:
 #: Screens beside the presets that tests ask for by name: the sign-in form in www.plex.tv's
 #: iframe, on the classic screens otherwise; forms whose fields have no label, whose PIN inputs
 #: are not text boxes and whose refusals are plain text, on one input and on digit boxes;
-#: every control a link, each an anchor with no href; and PIN entries of plain fields that are
-#: drawn anew as each digit is typed, one input and digit boxes.
+#: every control a link, each an anchor with no href, and icon controls as such anchors, named
+#: by title or aria-label alone; and PIN entries of plain fields that are drawn anew as each
+#: digit is typed, one input and digit boxes.
 OTHER_VARIANTS = {
     "framed-sign-in": replace(PRESETS["classic"], name="framed-sign-in", sign_in_frame=True),
     "plain-forms": replace(
@@ -80,6 +81,14 @@ OTHER_VARIANTS = {
     ),
     "bare-links": replace(
         PRESETS["classic"], name="bare-links", bare_links=True, settings_control="link", remove_control="link"
+    ),
+    "bare-icons": replace(
+        PRESETS["classic"],
+        name="bare-icons",
+        bare_links=True,
+        icon_links=True,
+        settings_control="icon-title",
+        pin_control="icon",
     ),
     "redrawn-pin": replace(
         PRESETS["classic"], name="redrawn-pin", field_names="placeholder", pin_type="number", pin_redraw=True

@@ -73,6 +73,13 @@ def sandbox(
             help="Override: the PIN entry draws its inputs anew (new elements) as each digit is typed.",
         ),
     ] = None,
+    icon_links: Annotated[
+        bool | None,
+        typer.Option(
+            "--icon-links/--no-icon-links",
+            help="Override: icon controls (Settings, the row's Edit PIN) are anchors, not buttons.",
+        ),
+    ] = None,
     edit_pin_label: Annotated[
         str | None, typer.Option(help='Drift on purpose: the row\'s "Edit PIN" control reads this instead.')
     ] = None,
@@ -140,6 +147,7 @@ def sandbox(
             error_shape=error_shape,
             bare_links=bare_links,
             pin_redraw=pin_redraw,
+            icon_links=icon_links,
             edit_pin_label=edit_pin_label,
             settings_label=settings_label,
             drop_remove=drop_remove,

@@ -64,10 +64,13 @@
       node.addEventListener("keydown", (event) => {
         if (event.key === "Enter" || event.key === " ") activate(event);
       });
-    } else if (kind === "icon-label" || kind === "icon") {
-      node = el("button", { type: "button", class: cls, "aria-label": label, onclick: activate }, icon(label === V.settings_label ? GEAR : PENCIL));
-    } else if (kind === "icon-title") {
-      node = el("button", { type: "button", class: cls, title: label, onclick: activate }, icon(GEAR));
+    } else if (kind === "icon-label" || kind === "icon" || kind === "icon-title") {
+      // An icon, named only by aria-label or only by title: a button, or an anchor (with no
+      // href under bare_links, and then no role at all).
+      const named = kind === "icon-title" ? { title: label } : { "aria-label": label };
+      const shape = V.icon_links ? { href: V.bare_links ? null : "#" } : { type: "button" };
+      const drawn = kind === "icon-title" || label === V.settings_label ? GEAR : PENCIL;
+      node = el(V.icon_links ? "a" : "button", { ...shape, class: cls, ...named, onclick: activate }, icon(drawn));
     } else node = el("button", { type: "button", class: cls, text: label, onclick: activate });
     if (role && kind !== "role-button") node.setAttribute("role", role);
     return node;

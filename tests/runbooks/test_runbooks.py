@@ -313,12 +313,14 @@ def test_a_pin_entry_drawn_anew_as_it_is_typed_is_hidden_in_every_frame(
     assert masked == [True] * len(frames)
 
 
+@pytest.mark.parametrize("name", ["bare-links", "bare-icons"])
 def test_links_that_are_anchors_with_no_href_are_followed(
-    playwright: Playwright, sandbox_pool: dict[str, SandboxServer], tmp_path: Path
+    playwright: Playwright, sandbox_pool: dict[str, SandboxServer], tmp_path: Path, name: str
 ) -> None:
     """Settings, the sidebar entry, "Edit PIN" and "Remove" as anchors a script follows: they
-    look and work like links but have no link role."""
-    sandbox = fresh_sandbox(sandbox_pool, "bare-links")
+    look and work like links but have no link role. As icons (Settings' cog named by its title,
+    the row's pencil by aria-label), they say nothing either."""
+    sandbox = fresh_sandbox(sandbox_pool, name)
     secrets = {**ALEX_SECRETS, "PLEX_PIN": "2468"}
     removed = run_flow(playwright, sandbox, tmp_path, "remove-pin", secrets, user="Jordan")
     assert removed.exit_code == 0, removed.message

@@ -360,3 +360,25 @@ def test_a_pin_entry_may_be_drawn_anew_as_each_digit_is_typed(
     assert typed.startswith("36")
     dialog.get_by_role("button", name="Cancel").click()
     assert sandbox.state.user_titled("Teen").pin is None
+
+
+def test_icon_controls_may_be_anchors_with_no_href(
+    page: Page, context: BrowserContext, sandbox_pool: dict[str, SandboxServer]
+) -> None:
+    """The bare-icons screens: the Settings cog and the row's pencil are anchors with no href,
+    named only by title and by aria-label: no role, and no text."""
+    sandbox = signed_in_to("bare-icons", sandbox_pool, context)
+    page.goto(sandbox.base_url + "/desktop/")
+    settings = page.locator('a:not([href])[title="Settings"]')
+    expect(settings).to_be_visible()
+    expect(settings).to_have_text("")
+    expect(page.get_by_role("button", name="Settings")).to_have_count(0)
+    expect(page.get_by_role("link", name="Settings")).to_have_count(0)
+    settings.click()
+    page.locator("a:not([href])", has_text="Plex Home").click()
+    target = row(page, "Kid")
+    target.hover()
+    pencil = target.locator('a:not([href])[aria-label="Edit PIN"]')
+    expect(pencil).to_have_text("")
+    pencil.click()
+    expect(page.get_by_role("dialog", name="Edit PIN")).to_be_visible()
