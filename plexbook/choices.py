@@ -28,6 +28,9 @@ FieldNames = Literal["label", "aria-label", "placeholder"]
 PinType = Literal["password", "text", "number"]
 #: How a refusal ("Incorrect PIN", "User could not be authenticated") shows: an alert, or plain text.
 ErrorShape = Literal["alert", "text"]
+#: What a refusal says: the contract's words, or other words that mean the same (the contract
+#: guesses the dialogs' and pages' wordings).
+RefusalWords = Literal["contract", "own"]
 
 
 def choices(kind: object) -> tuple[str, ...]:

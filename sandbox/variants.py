@@ -16,9 +16,9 @@ import secrets
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Literal, get_args, get_type_hints
 
-from plexbook.choices import RANDOM, ErrorShape, FieldNames, Heading, PinInput, PinType, Reveal
+from plexbook.choices import RANDOM, ErrorShape, FieldNames, Heading, PinInput, PinType, RefusalWords, Reveal
 
-# Heading, Reveal, PinInput, FieldNames, PinType and ErrorShape live with the command line's
+# Heading, Reveal, PinInput, FieldNames, PinType, ErrorShape and RefusalWords live with the command line's
 # other choices, which names them without importing the sandbox.
 #: Four digit boxes labelled one by one ("PIN digit 1"), or one label for the group.
 DigitLabels = Literal["each", "group"]
@@ -125,6 +125,10 @@ class Variant:
     #: Icon controls (the Settings cog, the row's pencil) are anchors, with an ``href`` or,
     #: under ``bare_links``, without one and so with no role. Drawn after ``pin_redraw``.
     icon_links: bool = False
+    #: What the sign-in form, the Confirm Current PIN dialog and the PIN Reset page say when they
+    #: refuse the password or the PIN: the contract's words ("User could not be authenticated",
+    #: "Incorrect PIN", "Incorrect password"), or their own. Drawn after ``icon_links``.
+    refusal_words: RefusalWords = "contract"
     #: Drift on purpose, for regression checks: the row control reads this instead of "Edit PIN".
     edit_pin_label: str = "Edit PIN"
     #: Drift on purpose: the Settings control is named this instead of "Settings".

@@ -96,6 +96,8 @@ OTHER_VARIANTS = {
     "redrawn-digits": replace(
         PRESETS["modern"], name="redrawn-digits", field_names="aria-label", pin_type="text", pin_redraw=True
     ),
+    "own-words": replace(PRESETS["modern"], name="own-words", error_shape="text", refusal_words="own"),
+    "own-words-in-alerts": replace(PRESETS["classic"], name="own-words-in-alerts", refusal_words="own"),
 }
 
 

@@ -7,7 +7,17 @@ from typing import Annotated
 
 import typer
 
-from plexbook.choices import RANDOM, ErrorShape, FieldNames, Heading, PinInput, PinType, Reveal, VariantName
+from plexbook.choices import (
+    RANDOM,
+    ErrorShape,
+    FieldNames,
+    Heading,
+    PinInput,
+    PinType,
+    RefusalWords,
+    Reveal,
+    VariantName,
+)
 from plexbook.cli.common import fail
 
 
@@ -80,6 +90,10 @@ def sandbox(
             help="Override: icon controls (Settings, the row's Edit PIN) are anchors, not buttons.",
         ),
     ] = None,
+    refusal_words: Annotated[
+        RefusalWords | None,
+        typer.Option(help="Override: a refused password or PIN told in the contract's words, or in other words."),
+    ] = None,
     edit_pin_label: Annotated[
         str | None, typer.Option(help='Drift on purpose: the row\'s "Edit PIN" control reads this instead.')
     ] = None,
@@ -148,6 +162,7 @@ def sandbox(
             bare_links=bare_links,
             pin_redraw=pin_redraw,
             icon_links=icon_links,
+            refusal_words=refusal_words,
             edit_pin_label=edit_pin_label,
             settings_label=settings_label,
             drop_remove=drop_remove,

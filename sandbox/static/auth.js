@@ -42,7 +42,8 @@
         document.getElementById("verificationCode").focus();
         return;
       }
-      error.textContent = e.message;
+      // A wrong code keeps the API's words; wrong credentials may be told otherwise.
+      error.textContent = e.status === 401 && e.code === 1001 ? refusalText(e.message, "Your email or password isn't right.") : e.message;
     }
   }
 

@@ -433,7 +433,7 @@
         await api("POST", "/api/v2/home/users/" + user.id + "/pin/verify", { query: { pin } });
         editPin(view, user, pin);
       } catch (e) {
-        error.textContent = e.status === 401 ? "Incorrect PIN" : e.message;
+        error.textContent = e.status === 401 ? refusalText("Incorrect PIN", "That PIN didn't work. Check it and try again.") : e.message;
         entry.clear();
       } finally {
         busy = false;

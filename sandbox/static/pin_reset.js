@@ -27,7 +27,7 @@
       status.textContent = "Your PIN has been updated.";
       event.target.reset();
     } catch (e) {
-      error.textContent = e.status === 401 ? "Incorrect password" : e.message;
+      error.textContent = e.status === 401 ? refusalText("Incorrect password", "That password isn't the one on the account.") : e.message;
       password.value = "";
     }
   });

@@ -11,6 +11,11 @@ function C(name) {
   return value;
 }
 
+/** A refusal in the contract's words, or, under refusal_words "own", in other words that mean the same. */
+function refusalText(contract, own) {
+  return VARIANT.refusal_words === "own" ? own : contract;
+}
+
 const Session = {
   token() {
     try {

@@ -382,3 +382,24 @@ def test_icon_controls_may_be_anchors_with_no_href(
     expect(pencil).to_have_text("")
     pencil.click()
     expect(page.get_by_role("dialog", name="Edit PIN")).to_be_visible()
+
+
+def test_refusals_may_be_worded_otherwise_than_the_contract_guesses(
+    page: Page, sandbox_pool: dict[str, SandboxServer]
+) -> None:
+    """refusal_words="own": a wrong password or PIN is refused in words of the screen's own."""
+    sandbox = fresh_sandbox(sandbox_pool, "own-words-in-alerts")
+    page.goto(sandbox.base_url + "/auth")
+    fill_sign_in(page, sandbox, ALEX[0], "wrong-password")
+    expect(page.get_by_role("alert")).to_have_text("Your email or password isn't right.")
+    page.get_by_label("Password", exact=True).fill(ALEX[1])
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_url(re.compile(r"/desktop/"))
+    page.goto(sandbox.base_url + PLEX_HOME)
+    dialog = open_edit_pin(page, "Jordan")
+    confirm_pin(page, sandbox, "1111")
+    expect(dialog.get_by_role("alert")).to_have_text("That PIN didn't work. Check it and try again.")
+    page.goto(sandbox.base_url + "/pin/reset")
+    fill_reset(page, sandbox, "5678", "not-the-password")
+    expect(page.get_by_role("alert")).to_have_text("That password isn't the one on the account.")
+    assert (sandbox.state.user_titled("Jordan").pin, sandbox.state.user_titled("Alex").pin) == ("2468", "1234")
