@@ -32,6 +32,30 @@ def refusal(scope: Page | Locator, *wordings: str) -> Locator:
     return alert(scope).or_(scope.get_by_text(said)).filter(visible=True).first
 
 
+def shown_lines(scope: Locator) -> list[str]:
+    """The lines of text ``scope`` shows now (what is typed into its fields is not among them)."""
+    return lines_of(scope.inner_text())
+
+
+def lines_of(text: str) -> list[str]:
+    """``text``'s lines that say something, stripped."""
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def answer_in_own_words(scope: Locator, shown: Sequence[str], still_asks: Locator) -> str | None:
+    """What a form or dialog that still asks for what it was given says now that it did not say
+    in ``shown`` (its lines before it was submitted), lines joined by "; ".
+
+    For when the wait for its answer in the contract's words ran out: the contract guesses
+    those words, and a form that still asks (``still_asks`` shows) after the whole wait, saying
+    something new, has answered in its own. None where it no longer asks; "" where it says
+    nothing new, which is no answer at all.
+    """
+    if not still_asks.is_visible():
+        return None
+    return "; ".join(line for line in shown_lines(scope) if line not in shown)
+
+
 def entry(scope: Page | Locator, name: Name | None = None) -> Locator:
     """A field to type into, by its accessible name (a label, ``aria-label``, ``title`` or a
     placeholder gives it; any name when None): a text box, or a spin button where the input

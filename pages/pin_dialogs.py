@@ -11,11 +11,13 @@ import re
 from typing import TYPE_CHECKING
 
 from plexbook.pages.actions import acting_on, expect, named_locator
-from plexbook.pages.common import any_of, control, refusal
+from plexbook.pages.common import answer_in_own_words, any_of, control, refusal, shown_lines
 from plexbook.pages.errors import PinRefused, UnexpectedScreen
 from plexbook.pages.secret_input import PIN_ENTRY, enter_pin, pin_boxes
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from playwright.sync_api import Locator, Page
 
     from plexbook.secrets import Secret
@@ -66,6 +68,11 @@ class ConfirmPinDialog(_PinDialog):
     title = "Confirm Current PIN"
     may_confirm = False
 
+    def __init__(self, page: Page, shown: Sequence[str] | None = None) -> None:
+        """``shown``: the lines the dialog showed as it opened, where the caller read them."""
+        super().__init__(page)
+        self.shown = shown
+
     @named_locator('"Continue" button', optional=True)
     def continue_button(self) -> Locator:
         return control(self.root, "Continue")
@@ -73,14 +80,23 @@ class ConfirmPinDialog(_PinDialog):
     def confirm(self, pin: Secret) -> EditPinDialog:
         """Enter the current PIN once. Raises :class:`PinRefused` if Plex refuses it.
 
-        Never retried: a refused PIN ends the flow, so nothing ever guesses.
+        Never retried: a refused PIN ends the flow, so nothing ever guesses. A dialog that
+        still asks for the PIN after the whole wait, saying something new, has refused it in
+        words the contract does not give: those words are Plex's message.
         """
+        shown = self.shown if self.shown is not None else shown_lines(self.root)
         self.enter_pin(pin)
         # Some releases submit on the fourth digit and have no "Continue" at all.
         if self.continue_button.count():
             acting_on(self.continue_button).click()
         edit = EditPinDialog(self.page)
-        expect(any_of(edit.root, self.error)).to_be_visible()
+        try:
+            expect(any_of(edit.root, self.error)).to_be_visible()
+        except AssertionError:
+            said = answer_in_own_words(self.root, shown, self.pin_fields.first)
+            if not said:
+                raise
+            raise PinRefused(f"{said} (the {self.title} dialog still asks for the PIN)") from None
         if self.error.is_visible():
             raise PinRefused(self.error.inner_text().strip())
         return edit

@@ -6,7 +6,7 @@ import re
 from typing import TYPE_CHECKING
 
 from plexbook.pages.actions import NamedLocator, acting_on, expect, first_visible, named_locator
-from plexbook.pages.common import PASSWORD, any_of, entry, refusal
+from plexbook.pages.common import PASSWORD, answer_in_own_words, any_of, entry, refusal, shown_lines
 from plexbook.pages.errors import SignInRefused
 from plexbook.pages.secret_input import enter_secret
 
@@ -105,31 +105,38 @@ class SignInPage:
             acting_on(self.continue_with_email, shown=False).click()
         acting_on(self.email, shown=False).fill(email)
         enter_secret(self.password, password, key_by_key=False)
+        shown = shown_lines(self._form)
         acting_on(self.sign_in_button, shown=False).click()
-        if self._answered(arrival, or_code=True):
-            return
+        try:
+            if self._answered(arrival, or_code=True):
+                return
+        except AssertionError:
+            # The contract guesses the form's words for wrong credentials.
+            said = answer_in_own_words(self._form, shown, self.password)
+            if not said:
+                raise
+            raise SignInRefused(f"{said} (the form still asks for the email and password)") from None
         enter_secret(self.verification_code, code())
-        shown = self._shown_lines()
+        shown = shown_lines(self._form)
         acting_on(self.submit_code_button, shown=False).click()
         try:
             self._answered(arrival)
         except AssertionError:
             # The contract does not give Plex's words for a wrong code. A form that still asks
             # for one after the whole wait has answered all the same, with whatever it now says.
-            if not self.verification_code.is_visible():
+            said = answer_in_own_words(self._form, shown, self.verification_code)
+            if said is None:
                 raise
-            said = "; ".join(line for line in self._shown_lines() if line not in shown)
             raise SignInRefused(
                 f"{said} (the form still asks for the verification code)"
                 if said
                 else "the form still asks for the verification code after it was submitted, and says nothing more"
             ) from None
 
-    def _shown_lines(self) -> list[str]:
-        """The lines of text the form shows now, where it is (what is typed into fields is not among them)."""
-        return [
-            line.strip() for line in self._in_form(self.page.locator("body")).inner_text().splitlines() if line.strip()
-        ]
+    @property
+    def _form(self) -> Locator:
+        """The whole form, where it is: its text is what it says."""
+        return self._in_form(self.page.locator("body"))
 
     def _answered(self, arrival: Locator, *, or_code: bool = False) -> bool:
         """Wait until ``arrival`` (or, with ``or_code``, the verification code field) shows or Plex

@@ -240,6 +240,36 @@ def test_a_wrong_verification_code_is_a_refused_sign_in_in_the_forms_words(
     assert sandbox.state.user_titled("Casey", email=CASEY[0]).pin is None  # as it was: no PIN
 
 
+@pytest.mark.parametrize("name", ["own-words", "own-words-in-alerts"])
+def test_refusals_in_words_the_contract_does_not_give_are_refusals_not_drift(
+    playwright: Playwright, sandbox_pool: dict[str, SandboxServer], tmp_path: Path, name: str
+) -> None:
+    """The contract guesses how a refused password or PIN is worded. A form or dialog that still
+    asks after the whole wait, saying something new, has refused in its own words: the run
+    stops with them (never tried again), and no drift is reported."""
+    sandbox = fresh_sandbox(sandbox_pool, name)
+    wrong_pin = run_flow(
+        playwright, sandbox, tmp_path, "remove-pin", {**ALEX_SECRETS, "PLEX_PIN": "1111"}, user="Jordan", timeout_s=3
+    )
+    assert wrong_pin.exit_code == 1, wrong_pin.message
+    assert "Plex refused the PIN: That PIN didn't work. Check it and try again." in wrong_pin.message
+    assert sandbox.state.wrong_attempts(ALEX[0]) == 1  # never a second guess
+
+    wrong = {"PLEX_EMAIL": ALEX[0], "PLEX_PASSWORD": "wrong"}
+    refused = run_flow(playwright, sandbox, tmp_path, "remove-pin", wrong, user="Jordan", timeout_s=3)
+    assert refused.exit_code == 3, refused.message
+    assert "Plex refused the sign-in: Your email or password isn't right." in refused.message
+
+    secrets = {"PLEX_TOKEN": sign_in_token(sandbox.base_url), "PLEX_PASSWORD": "not-it", "PLEX_NEW_PIN": "8080"}
+    wrong_password = run_flow(playwright, sandbox, tmp_path, "reset-pin", secrets, timeout_s=3)
+    assert wrong_password.exit_code == 1, wrong_password.message
+    assert "Plex refused the password: That password isn't the one on the account." in wrong_password.message
+
+    for result in (wrong_pin, refused, wrong_password):
+        assert not (result.run_dir / "drift.md").exists(), result.message
+    assert (sandbox.state.user_titled("Jordan").pin, sandbox.state.user_titled("Alex").pin) == ("2468", "1234")
+
+
 def test_a_pin_typed_where_the_markup_does_not_say_secret_is_still_hidden(
     playwright: Playwright, sandbox_pool: dict[str, SandboxServer], tmp_path: Path
 ) -> None:

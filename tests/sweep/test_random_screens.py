@@ -1,4 +1,4 @@
-"""Every flow, a rehearsal of each and ``check``, on randomly drawn screens.
+"""Every flow, a rehearsal of each, ``check`` and a wrong PIN, on randomly drawn screens.
 
 Each seed draws every choice the Plex screen contract leaves open (row shape, Settings
 control, reveal, labels, dialogs, overlays, ...) independently. A seed that fails is replayed
@@ -17,7 +17,7 @@ from playwright.sync_api import Browser, Playwright
 
 from plexbook.browser import launch
 from plexbook.check import CASES, run_case
-from plexbook.config import Target
+from plexbook.config import SecretSource, Target
 from plexbook.engine import RunResult, RunSettings, execute
 from plexbook.runbook import RunOptions
 from plexbook.runbooks import RUNBOOKS
@@ -67,6 +67,15 @@ def test_flows_and_check_pass_on_random_screens(
             outcome = run_case(case, target, secrets, settings.request, "strict", run=run)
             assert outcome.status == "passed", f"seed {seed}, check {case.case_id}: {outcome.message}"
         assert pins(server) == before, f"seed {seed}: a rehearsal changed a PIN"
+
+        # A wrong PIN is refused in the screen's words, whichever it draws, and never tried again.
+        account = server.state.household.accounts[0]
+        wrong = SecretSource({"PLEX_EMAIL": account.email, "PLEX_PASSWORD": account.password, "PLEX_PIN": "0000"})
+        refused = run(settings.request(RUNBOOKS["remove-pin"], target, wrong, RunOptions(user="Jordan")))
+        assert (refused.exit_code, refused.status) == (1, "failed"), f"seed {seed}, wrong PIN: {refused.message}"
+        assert "Plex refused the PIN: " in refused.message, f"seed {seed}, wrong PIN: {refused.message}"
+        assert server.state.wrong_attempts(account.email) == 1, f"seed {seed}: a PIN was tried twice"
+        assert pins(server) == before, f"seed {seed}: a wrong PIN changed a PIN"
 
         def flow(name: str, options: RunOptions) -> RunResult:
             secrets = demo_secrets(server.state.household, options.user)
