@@ -43,7 +43,7 @@ from plexbook.pages.actions import ActionScope, action_scope, listening
 from plexbook.pages.errors import PasswordRefused, PinRefused, PlexRefused, UnexpectedScreen
 from plexbook.pages.overlays import dismiss_interstitials
 from plexbook.progress import Event, Listener, ignore, shielded
-from plexbook.recorder import MASK_SECRET_FIELDS_SCRIPT, Recorder, StepRecord, new_run_dir
+from plexbook.recorder import MASK_SECRET_FIELDS_SCRIPT, Recorder, StepRecord, new_run_dir, unwritten_outcome
 from plexbook.runbook import Flow, Runbook, RunOptions
 from plexbook.scrub import Scrubber
 
@@ -398,18 +398,11 @@ def _not_started(request: RunRequest, recorder: Recorder, message: str, code: in
 def _told_unwritten(result: RunResult, recorder: Recorder) -> RunResult:
     """``result``, saying so when its evidence could not all be written (a full disk): a run
     whose evidence is incomplete did not do all it is for, whatever it did in Plex."""
-    exc = recorder.unwritten
-    if exc is None:
+    if recorder.unwritten is None:
         return result
-    why = exc.strerror or type(exc).__name__
-    if exc.filename:
-        why += f": {Path(str(exc.filename)).name}"
-    result.message = (
-        f"writing its evidence ({why}); the run itself ended {result.status}: {result.message}. "
-        "Its folder holds only what was written before"
-    )
-    if result.exit_code == EXIT_OK:
-        result.exit_code, result.status = EXIT_FLOW_FAILED, RunStatus.FAILED
+    outcome = {"status": str(result.status), "message": result.message, "exit_code": result.exit_code}
+    told = unwritten_outcome(outcome, recorder.unwritten)
+    result.message, result.exit_code, result.status = told["message"], told["exit_code"], RunStatus(told["status"])
     return result
 
 
@@ -495,6 +488,13 @@ def _run_steps(
                 flow.step_number, flow.committing = number, step.commits and not rehearsing
                 if stop is not None:
                     stop.check()
+                if flow.committing and recorder.unwritten is not None:
+                    # A run is there to leave evidence of the change it makes: none, no change.
+                    control = book.commit_control(flow.options)
+                    raise FlowFailed(
+                        f"{control} was not clicked, as the run's evidence could not be written; "
+                        "nothing was committed, so it is safe to run again once there is room"
+                    )
                 if flow.committing and confirm is not None:
                     control = book.commit_control(flow.options)
                     if not confirm(str(flow.user), control):
@@ -563,8 +563,13 @@ def _stopped(
         return _failed(book, run_dir, current, EXIT_FLOW_FAILED, _in_words(exc, scope))
     # A sentence for people instead of Playwright's locator text, which drift.json keeps.
     drift.error = _first_lines(exc)
-    drift.write(run_dir, Scrubber(flow.secrets.registered()))
-    failed = _failed(book, run_dir, current, EXIT_FLOW_FAILED, f"{drift.sentence()} (see drift.md)")
+    see = " (see drift.md)"
+    try:
+        drift.write(run_dir, Scrubber(flow.secrets.registered()))
+    except OSError as unwritten:
+        recorder.could_not_write(unwritten)
+        see = ""
+    failed = _failed(book, run_dir, current, EXIT_FLOW_FAILED, drift.sentence() + see)
     failed.drift = drift
     return failed
 

@@ -9,12 +9,13 @@ manifest the last thing written, whatever happened in between.
 from __future__ import annotations
 
 import json
+import os
 import re
 import secrets
 import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import version
@@ -27,7 +28,7 @@ import plexbook
 from plexbook import unscrubbed
 from plexbook.annotate import personal_data_mask, step_screenshot
 from plexbook.choices import TraceMode
-from plexbook.errors import EXIT_OK, Interrupted, RunStop
+from plexbook.errors import EXIT_FLOW_FAILED, EXIT_OK, Interrupted, RunStop
 from plexbook.evidence import MANIFEST, artifact_list, write_checksums
 from plexbook.pages.actions import listening
 from plexbook.pages.secret_input import SECRET_MARK
@@ -180,6 +181,27 @@ class Manifest:
     artifacts: list[dict[str, Any]] = field(default_factory=list)
 
 
+#: A file that keeps room in the run folder for the manifest and the checksums (see
+#: :meth:`Recorder._keep_room`); never left in a finished run's folder.
+ROOM = ".room-for-the-manifest"
+ROOM_BYTES = 256 * 1024
+
+
+def unwritten_outcome(outcome: dict[str, Any], exc: OSError) -> dict[str, Any]:
+    """``outcome`` (status, message, exit code) as told when the run's evidence could not all be
+    written (``exc``): a run whose evidence is incomplete did not do all it is for, whatever
+    it did in Plex, so a run that was done has failed."""
+    why = exc.strerror or type(exc).__name__
+    if exc.filename:
+        why += f": {Path(str(exc.filename)).name}"
+    message = (
+        f"writing its evidence ({why}); the run itself ended {outcome['status']}: {outcome['message']}. "
+        "Its folder holds only what was written before"
+    )
+    done = outcome["exit_code"] == EXIT_OK
+    return {**outcome, "message": message, **({"status": "failed", "exit_code": EXIT_FLOW_FAILED} if done else {})}
+
+
 class Recorder:
     """Records one run into ``run_dir``."""
 
@@ -205,8 +227,10 @@ class Recorder:
         #: The emails and usernames the run has met, which step screenshots mask unless ``mask_personal`` is off.
         self.personal: Callable[[], Iterable[str]] = lambda: ()
         self.mask_personal = True
-        #: Why the evidence could not all be written (a full disk), once :meth:`finish` has written it.
+        #: Why the evidence could not all be written (a full disk): the first write that failed.
         self.unwritten: OSError | None = None
+        self._outcome_as_run: dict[str, Any] = {}
+        self._keep_room()
 
     def attach(
         self,
@@ -291,8 +315,12 @@ class Recorder:
             if failed or not shot:
                 self._capture(caption, None, shot)
             if shot:
-                write_private(self.run_dir / name, shot[-1])
-                record.screenshot = name
+                try:
+                    write_private(self.run_dir / name, shot[-1])
+                    record.screenshot = name
+                except OSError as exc:
+                    # A full disk, say: the run goes on to an end it can tell (see :attr:`unwritten`).
+                    self.could_not_write(exc)
             if self._tracing and self._context is not None:
                 self._context.tracing.group_end()
             self.progress(
@@ -331,6 +359,7 @@ class Recorder:
         """
         self.manifest.user = user
         self.manifest.notes = notes
+        self._outcome_as_run = outcome
         self.manifest.outcome = outcome
         trace: Path | None = None
         if self._tracing and self._context is not None:
@@ -356,8 +385,13 @@ class Recorder:
             try:
                 self._write(account, trace, known, pdf)
             except OSError as exc:
-                # A full disk, say: what was written stays, and the run's result says the rest is missing.
-                self.unwritten = exc
+                # A full disk, say: what was written stays, and the manifest, written into the
+                # room kept for it, says the rest is missing, as the run's result does.
+                self.could_not_write(exc)
+                with suppress(OSError):  # not even room for that: the run's result still says so
+                    self._write_manifest(Scrubber(known))
+            finally:
+                self._room.unlink(missing_ok=True)
 
         if defer is not None and pdf is None:
             defer(write)
@@ -399,6 +433,7 @@ class Recorder:
             finally:
                 shutil.rmtree(trace.parent, ignore_errors=True)
         scrubber = Scrubber(known)
+        self._tell_unwritten()
         data = asdict(self.manifest)
         html, _ = write_reports(data, self.run_dir, scrubber)
         if pdf is not None:
@@ -408,7 +443,41 @@ class Recorder:
                 self.manifest.notes.append(f"report.pdf could not be printed: {str(exc).splitlines()[0]}")
                 data = asdict(self.manifest)
                 write_reports(data, self.run_dir, scrubber)
+        self._write_manifest(scrubber)
+
+    def _write_manifest(self, scrubber: Scrubber) -> None:
+        """The manifest, listing every file the folder holds, and the checksums of all.
+
+        After a failed write it goes into the room kept for it (see :meth:`_keep_room`), and
+        says which write failed.
+        """
+        self._room.unlink(missing_ok=True)
+        self._tell_unwritten()
         make_private(self.run_dir)
+        data = asdict(self.manifest)
         data["artifacts"] = artifact_list(self.run_dir)
         write_scrubbed(self.run_dir / MANIFEST, json.dumps(data, indent=2) + "\n", scrubber)
         write_checksums(self.run_dir)
+
+    @property
+    def _room(self) -> Path:
+        return self.run_dir / ROOM
+
+    def _keep_room(self) -> None:
+        """Take the room the manifest and the checksums need while the disk has it: a disk that
+        fills during the run leaves them this much (given back just before they are written)."""
+        try:
+            # Not zeros: a file system that compresses would keep no room for those.
+            write_private(self._room, os.urandom(ROOM_BYTES))
+        except OSError as exc:
+            self.could_not_write(exc)
+
+    def could_not_write(self, exc: OSError) -> None:
+        """Note that a piece of evidence could not be written; the first failure is the one told."""
+        if self.unwritten is None:
+            self.unwritten = exc
+
+    def _tell_unwritten(self) -> None:
+        """The manifest's outcome, as the run's result will tell it when evidence is missing."""
+        if self.unwritten is not None and self._outcome_as_run:
+            self.manifest.outcome = unwritten_outcome(self._outcome_as_run, self.unwritten)

@@ -216,11 +216,20 @@ def redact_field_values(aria_snapshot: str) -> str:
 
 
 def write_private(path: Path, data: bytes | str) -> None:
-    """Write an artifact readable by its owner only (``0600``), whatever the umask."""
+    """Write an artifact readable by its owner only (``0600``), whatever the umask.
+
+    One that cannot be written whole (a full disk) is not left behind in part: a cut-off
+    picture or report is no evidence.
+    """
     raw = data.encode("utf-8") if isinstance(data, str) else data
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(raw)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(raw)
+    except OSError as exc:
+        path.unlink(missing_ok=True)
+        exc.filename = exc.filename or str(path)  # a failed write says which file it was
+        raise
     os.chmod(path, PRIVATE_FILE)
 
 

@@ -22,6 +22,7 @@ import threading
 import time
 import zipfile
 from collections.abc import Iterator
+from contextlib import suppress
 from pathlib import Path
 
 import pytest
@@ -653,10 +654,66 @@ def test_evidence_that_cannot_be_written_is_told_with_what_the_run_did(
         "Jordan's PIN is removed"
     ), result.message
     assert result.message.endswith("Its folder holds only what was written before")
-    # What was written before the disk filled stays: the screenshots and the scrubbed trace.
+    # What was written before the disk filled stays: the screenshots and the scrubbed trace;
+    # the manifest, written into the room kept for it, lists them and tells the same ending.
     assert len(list(result.run_dir.glob("0*.png"))) == 5
     assert (result.run_dir / "trace.zip").is_file()
-    assert not (result.run_dir / "manifest.json").exists()
+    told = outcome(result.run_dir)
+    assert (told["message"], told["exit_code"], told["status"]) == (result.message, 1, "failed")
+    assert_private_and_clean(result.run_dir)
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 30 MB file system of its own (tmpfs), for a disk that fills while a run goes."""
+    where = tmp_path / "disk"
+    where.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=30m", "tmpfs", str(where)], capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"a tmpfs cannot be mounted here: {mounted.stderr.decode().strip()}")
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", "-l", str(where)], check=False)
+
+
+@pytest.mark.parametrize(
+    ("fills_at", "committed"), [("(Edit|Set) PIN", False), ("Remove", True)], ids=["before-remove", "at-remove"]
+)
+def test_a_disk_that_fills_during_the_run_leaves_a_manifest_that_tells_what_was_done(
+    playwright: Playwright, sandbox: SandboxServer, small_disk: Path, fills_at: str, committed: bool
+) -> None:
+    """The disk fills as the step that reaches a control starts (its screenshot cannot be
+    saved): before Remove, Remove is not clicked; at Remove, the change is made and checked.
+    Either way the run ends with exit 1 and no traceback, and the room kept for the manifest
+    holds one that lists what the folder holds and tells the same ending."""
+    filler = small_disk / "filler"
+
+    def fill_the_disk(locator: Locator) -> None:
+        if fills_at in str(locator) and not filler.exists():
+            with filler.open("wb") as taking, suppress(OSError):
+                while True:
+                    taking.write(bytes(2**16))
+
+    with listening(fill_the_disk):
+        result = run_flow(playwright, sandbox, small_disk, "remove-pin", JORDAN, trace="on", user="Jordan")
+    assert (result.exit_code, result.status) == (1, "failed"), result.message
+    assert result.message.startswith("writing its evidence (No space left on device: 0"), result.message
+    if committed:
+        assert sandbox.state.user_titled("Jordan").pin is None
+        assert "the run itself ended done: Jordan's PIN is removed" in result.message
+    else:
+        assert sandbox.state.user_titled("Jordan").pin == "2468"
+        assert "Remove was not clicked" in result.message
+        assert "nothing was committed" in result.message
+    told = outcome(result.run_dir)
+    assert (told["message"], told["exit_code"], told["status"]) == (result.message, 1, "failed")
+    # Nothing cut off, nothing unlisted, no room left taken, no secret.
+    assert sorted(p.name for p in result.run_dir.iterdir() if p.name not in ("manifest.json", "SHA256SUMS")) == sorted(
+        a["path"]
+        for a in manifest(result.run_dir)["artifacts"]  # type: ignore[union-attr]
+    )
+    assert_private_and_clean(result.run_dir)
 
 
 def test_live_needs_yes_without_a_terminal(tmp_path: Path) -> None:

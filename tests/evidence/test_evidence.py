@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from plexbook.evidence import SecretScanner, totp_codes_around
-from plexbook.recorder import Recorder, new_run_dir
+from plexbook.recorder import ROOM, Recorder, new_run_dir
 from plexbook.sandbox import SandboxServer
 from plexbook.scrub import encoded_forms
 from tests.conftest import ALEX, CASEY, CASEY_TOTP, blobs, fresh_sandbox, run_cli, sign_in_token, trace_viewer
@@ -218,10 +218,12 @@ def test_an_unscrubbed_trace_never_enters_the_run_folder(page: Page, tmp_path: P
     recorder.finish(
         {"exit_code": 0}, user="Jordan", account=None, notes=[], secrets=lambda: {"2468"}, defer=writes.append
     )
-    # Tracing has stopped and the trace is saved, but not scrubbed yet: it is not in the folder.
-    assert list(run_dir.iterdir()) == []
+    # Tracing has stopped and the trace is saved, but not scrubbed yet: it is not in the folder,
+    # which holds only the room kept for the manifest.
+    assert [path.name for path in run_dir.iterdir()] == [ROOM]
     (write,) = writes
     write()
+    assert not (run_dir / ROOM).exists()
     trace = run_dir / "trace.zip"
     assert b"2468" not in b"".join(data for _, data in blobs("trace.zip", trace.read_bytes()))
     assert json.loads((run_dir / "manifest.json").read_text())["trace"] == "trace.zip"
