@@ -270,6 +270,29 @@ def test_refusals_in_words_the_contract_does_not_give_are_refusals_not_drift(
     assert (sandbox.state.user_titled("Jordan").pin, sandbox.state.user_titled("Alex").pin) == ("2468", "1234")
 
 
+def test_rate_limiting_shown_as_plain_text_is_told_in_the_screens_words(
+    playwright: Playwright, sandbox_pool: dict[str, SandboxServer], tmp_path: Path
+) -> None:
+    """After too many wrong PINs or passwords Plex answers 429, in words the contract does not
+    give. Shown as plain text, they end the run as a refusal, not as drift, and the right PIN
+    given is not tried again."""
+    sandbox = fresh_sandbox(sandbox_pool, "plain-forms")
+    token = sign_in_token(sandbox.base_url)
+    for _ in range(5):  # someone else's wrong guesses, a moment ago
+        sandbox.state.record_wrong_attempt(ALEX[0])
+    limited = {"PLEX_TOKEN": token, "PLEX_PIN": "2468"}
+    pin = run_flow(playwright, sandbox, tmp_path, "remove-pin", limited, user="Jordan", timeout_s=3)
+    assert pin.exit_code == 1, pin.message
+    assert "Plex refused the PIN: Too many attempts, try again later" in pin.message
+    sign_in = run_flow(playwright, sandbox, tmp_path, "remove-pin", {**ALEX_SECRETS, "PLEX_PIN": "2468"}, timeout_s=3)
+    assert sign_in.exit_code == 3, sign_in.message
+    assert "Plex refused the sign-in: Too many attempts, try again later" in sign_in.message
+    for result in (pin, sign_in):
+        assert not (result.run_dir / "drift.md").exists(), result.message
+    assert sandbox.state.wrong_attempts(ALEX[0]) == 5
+    assert sandbox.state.user_titled("Jordan").pin == "2468"
+
+
 def test_a_pin_typed_where_the_markup_does_not_say_secret_is_still_hidden(
     playwright: Playwright, sandbox_pool: dict[str, SandboxServer], tmp_path: Path
 ) -> None:
