@@ -25,7 +25,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from plexbook.scrub import BINARY_MAGIC, TYPED_KEYS, encoded_forms, write_private
+from plexbook.scrub import BINARY_MAGIC, CALL_ID_KEYS, TYPED_KEYS, encoded_forms, keyed_stacks, write_private
 from plexbook.totp import totp
 
 MANIFEST = "manifest.json"
@@ -117,7 +117,7 @@ class SecretScanner:
         for match in _DATA_URI.finditer(data):
             yield from self.scan(f"{name} (embedded {match.group(1).decode()})", base64.b64decode(match.group(2)))
         text = _DATA_URI.sub(b"data:", data)
-        found = self._find_in_json(text) if name.endswith((".trace", ".network", ".json")) else None
+        found = self._find_in_json(text) if name.endswith((".trace", ".network", ".stacks", ".json")) else None
         if found is None:
             found = self._find_in_text(text)
         if name.endswith(".trace"):
@@ -128,7 +128,7 @@ class SecretScanner:
     def _find_in_json(self, data: bytes) -> set[str] | None:
         """Scan the strings of JSON (or JSON lines) only; None when it is not JSON."""
         try:
-            documents = [json.loads(line) for line in data.decode("utf-8").splitlines() if line.strip()]
+            documents = [keyed_stacks(json.loads(line)) for line in data.decode("utf-8").splitlines() if line.strip()]
         except (UnicodeDecodeError, json.JSONDecodeError):
             return None
         texts = [text for document in documents for text in _strings(document)]
@@ -160,7 +160,8 @@ def _strings(node: Any) -> Iterator[str]:
     elif isinstance(node, dict):
         for key, value in node.items():
             yield str(key)
-            yield from _strings(value)
+            if key not in CALL_ID_KEYS:  # a call's number, which a PIN may equal by chance
+                yield from _strings(value)
     elif isinstance(node, list):
         for item in node:
             yield from _strings(item)

@@ -50,9 +50,12 @@ LONG_SECRET = 6
 
 SENSITIVE_PARAMS = ("x-plex-token", "pin", "currentpin", "password", "verificationcode", "authtoken", "token")
 SENSITIVE_HEADERS = ("x-plex-token", "cookie", "set-cookie", "authorization")
+#: Keys whose values are Playwright's call ids: four letters and the call's number in the
+#: process ("abcd@2468"). A counter, never anything typed, though it may read like a PIN.
+CALL_ID_KEYS = frozenset({"callId", "parentId"})
 #: Keys whose values name things inside the trace; changing them would break the trace.
-STRUCTURAL_KEYS = frozenset(
-    {"callId", "parentId", "pageId", "frameId", "sha1", "_sha1", "snapshotName", "pageRef", "_frameref", "resourceId"}
+STRUCTURAL_KEYS = CALL_ID_KEYS | frozenset(
+    {"pageId", "frameId", "sha1", "_sha1", "snapshotName", "pageRef", "_frameref", "resourceId"}
 )
 #: Action parameters that carry what was typed.
 TYPED_KEYS = frozenset({"text", "value", "key", "values"})
@@ -187,6 +190,15 @@ class Scrubber:
             out.append(json.dumps(self.json(event), ensure_ascii=False, separators=(",", ":")))
         return ("\n".join(out) + "\n").encode("utf-8")
 
+    def stacks(self, data: bytes) -> bytes:
+        """A trace's ``trace.stacks``: the source files and functions of each call, scrubbed like
+        any JSON; each stack's call id is kept, as in the trace's events."""
+        try:
+            parsed = json.loads(data)
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            return self.resource(data)
+        return json.dumps(keyed_stacks(self.json(keyed_stacks(parsed)), back=True)).encode("utf-8")
+
     def resource(self, data: bytes) -> bytes:
         """A request or response body: JSON, form or text is scrubbed; binary is kept."""
         if _looks_binary(data):
@@ -208,6 +220,20 @@ BINARY_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"RIFF", b"%PDF", b"PK\x03
 
 def _looks_binary(data: bytes) -> bool:
     return data.startswith(BINARY_MAGIC) or b"\x00" in data[:1024]
+
+
+def keyed_stacks(document: Any, *, back: bool = False) -> Any:
+    """``trace.stacks`` (``{"files": [...], "stacks": [[callId, frames], ...]}``) with each stack
+    as ``{"callId": ..., "frames": ...}``, so its call id is read as the trace's events' are;
+    ``back`` turns such a document back into the file's own shape."""
+    stacks = document.get("stacks") if isinstance(document, dict) else None
+    if not isinstance(stacks, list):
+        return document
+    if back:
+        changed = [[s["callId"], s["frames"]] if isinstance(s, dict) and "callId" in s else s for s in stacks]
+    else:
+        changed = [{"callId": s[0], "frames": s[1]} if isinstance(s, list) and len(s) == 2 else s for s in stacks]
+    return {**document, "stacks": changed}
 
 
 def redact_field_values(aria_snapshot: str) -> str:
@@ -264,6 +290,8 @@ def scrub_trace(path: Path, secrets: Iterable[str], into: Path | None = None) ->
             for name, data in entries.items():
                 if name.endswith((".trace", ".network")):
                     data = scrubber.json_lines(data)
+                elif name.endswith(".stacks"):
+                    data = scrubber.stacks(data)
                 elif name.startswith("resources/"):
                     data = scrubber.resource(data)
                 archive.writestr(name, data)
