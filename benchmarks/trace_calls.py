@@ -31,7 +31,7 @@ from typing import Any
 
 @dataclass
 class Call:
-    #: Milliseconds on the context's clock.
+    #: Milliseconds on the driver's clock.
     start: float
     end: float
     kind: str
@@ -110,11 +110,19 @@ def main() -> None:
     parser.add_argument("traces", nargs="+", type=Path, help="trace.zip files, in the order their runs ran")
     parser.add_argument("--each", action="store_true", help="List every call, with its start and duration.")
     args = parser.parse_args()
-    traces = [read_trace(path) for path in args.traces]
+    traces = [readable(path) for path in args.traces]
     for before, trace in zip([None, *traces], traces, strict=False):
         if before is not None and one_clock(before, trace):
             print(f"  gap from the run before's last call to this one's first: {trace.first - before.last:.0f} ms")
         report(trace, each=args.each)
+
+
+def readable(path: Path) -> Trace:
+    """The trace at ``path``, or the command's end with a line that says why it cannot be read."""
+    try:
+        return read_trace(path)
+    except (OSError, zipfile.BadZipFile, ValueError, KeyError) as exc:
+        raise SystemExit(f"{path}: not a Playwright trace that can be read ({exc})") from None
 
 
 def one_clock(first: Trace, second: Trace) -> bool:
