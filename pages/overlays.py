@@ -9,6 +9,7 @@ that arrives late, or again after a reload, is closed where it appears.
 from __future__ import annotations
 
 import re
+from contextlib import suppress
 
 from playwright.sync_api import Locator, Page
 
@@ -41,18 +42,29 @@ def dismiss_interstitials(page: Page) -> None:
     from playwright.sync_api import Error as PlaywrightError
 
     def close(_: Locator) -> None:
-        # One at a time: closing one overlay can remove or renumber the others. The newest
-        # overlay (last in the page) lies on top, so it is closed first; one that another
-        # overlay still covers is tried again once that one is gone.
-        for _attempt in range(_MOST_OVERLAYS):
-            closers = [c for c in close_controls(page).all() if not c.evaluate(_IN_A_FORM_DIALOG, timeout=_QUICK_MS)]
-            if not closers:
-                return
-            for closer in reversed(closers):
-                try:
-                    closer.click(timeout=_COVERED_MS)
-                    break
-                except PlaywrightError:
-                    continue
+        # Playwright raises a handler's error from whichever call the flow makes next, about
+        # anything at all. An error here means the page navigated, closed or moved on under
+        # the handler, and the overlay with it; one that stays is met again at the next action.
+        with suppress(PlaywrightError):
+            _close_showing(page)
 
     page.add_locator_handler(close_controls(page).first, close, no_wait_after=True)
+
+
+def _close_showing(page: Page) -> None:
+    """Close the overlays showing now, the top one first."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    # One at a time: closing one overlay can remove or renumber the others. The newest
+    # overlay (last in the page) lies on top, so it is closed first; one that another
+    # overlay still covers is tried again once that one is gone.
+    for _attempt in range(_MOST_OVERLAYS):
+        closers = [c for c in close_controls(page).all() if not c.evaluate(_IN_A_FORM_DIALOG, timeout=_QUICK_MS)]
+        if not closers:
+            return
+        for closer in reversed(closers):
+            try:
+                closer.click(timeout=_COVERED_MS)
+                break
+            except PlaywrightError:
+                continue

@@ -11,8 +11,9 @@ import re
 
 import pytest
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from plexbook.pages import ConfirmPinDialog, EditPinDialog, PinResetPage, PlexHomePage, SignInPage, WebApp
+from plexbook.pages import ConfirmPinDialog, EditPinDialog, PinResetPage, PlexHomePage, SignInPage, WebApp, overlays
 from plexbook.pages.actions import action_scope, first_visible
 from plexbook.pages.overlays import dismiss_interstitials
 from plexbook.secrets import Secret
@@ -272,6 +273,43 @@ def test_stacked_overlays_are_closed_top_first(page: Page) -> None:
     WebApp(page).settings_button.click()
     assert page.evaluate("[window.settings, window.accepted]") == [True, None]
     expect(page.get_by_role("region", name="Cookie consent")).to_have_count(0)
+
+
+def test_an_overlay_whose_page_goes_away_under_its_handler_fails_nothing_else(
+    page: Page, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Playwright raises a locator handler's error from the next call the flow makes, whatever
+    that call is about: a page that closes or navigates while an overlay is being closed must
+    end the dismissal quietly, since the overlay went with the page."""
+    ended: list[bool] = []
+
+    def closing(on: Page) -> None:
+        try:
+            close_showing(on)
+        finally:
+            ended.append(True)
+
+    close_showing = overlays._close_showing
+    monkeypatch.setattr(overlays, "_close_showing", closing)
+    dismiss_interstitials(page)
+    page.set_content(
+        '<button>Settings</button><div role="dialog" aria-label="Promo"><button>Not now</button></div>'
+        # Something lies over the close control for good: the handler keeps trying it.
+        '<div style="position:fixed;inset:0;z-index:9"></div>'
+    )
+    with pytest.raises(PlaywrightTimeoutError):
+        # The wait gives up while the handler is still at work, as a short wait of a flow does.
+        WebApp(page).settings_button.click(timeout=300)
+    assert not ended, "the handler had stopped trying before the page closed"
+    other = page.context.new_page()
+    page.close()
+    # The handler goes on while the flow's calls wait on the browser; none of them may fail.
+    for _ in range(1000):
+        assert other.evaluate("1 + 1") == 2
+        if ended:
+            break
+    assert ended, "the handler never ended"
+    assert other.evaluate("1 + 1") == 2
 
 
 def test_a_pin_dialogs_own_close_control_is_left_to_the_flow(page: Page) -> None:
