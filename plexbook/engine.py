@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Self
 
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright
 from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from plexbook.browser import BrowserNotFound, BrowserOptions, BrowserSession, RemoteBrowserUnreachable
 from plexbook.choices import TraceMode
@@ -557,6 +558,10 @@ def _stopped(
         else:
             told += "; nothing was committed, so it is safe to run again"
         return _failed(book, run_dir, current, EXIT_FLOW_FAILED, told)
+    if isinstance(exc, PlaywrightError) and not isinstance(exc, PlaywrightTimeoutError):
+        # Playwright stopped on something other than a wait that ran out (a navigation under an
+        # evaluate, say): nothing says a locator is missing, so none is blamed.
+        return _failed(book, run_dir, current, EXIT_FLOW_FAILED, _in_words(exc, scope))
     where = f"step {current.number}: {current.title}" if current is not None else "the run"
     drift = diagnose(flow.page, where, current.screenshot if current is not None else None)
     if drift is None:

@@ -34,6 +34,7 @@ from plexbook import report, unscrubbed
 from plexbook.cli.common import check_traces_dir
 from plexbook.engine import RunResult
 from plexbook.evidence import verify_run
+from plexbook.pages import PinResetPage
 from plexbook.pages.actions import listening
 from plexbook.report import write_reports
 from plexbook.runbooks import remove_pin
@@ -116,6 +117,25 @@ def test_a_server_error_on_update_is_not_drift(playwright: Playwright, sandbox: 
     assert "the change was not made" in result.message
     assert sandbox.state.user_titled("Alex").pin == "1234"
     assert not (result.run_dir / "drift.json").exists()
+    assert_private_and_clean(result.run_dir)
+
+
+def test_a_playwright_error_that_is_no_wait_running_out_blames_no_locator(
+    playwright: Playwright, sandbox: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page navigates under an evaluate: Playwright's words are told, not a drift report
+    about the sign-in form the step only looked for in case it was asked to sign in."""
+
+    def navigated_under(page: PinResetPage, new_pin: object, password: object) -> None:
+        page.page.locator("body").evaluate("() => { location.reload(); return new Promise(() => {}); }")
+
+    monkeypatch.setattr(PinResetPage, "choose_pin", navigated_under)
+    result = run_flow(playwright, sandbox, tmp_path, "reset-pin", {**ALEX_SECRETS, "PLEX_NEW_PIN": "5678"})
+    assert (result.exit_code, result.status) == (1, "failed"), result.message
+    assert "Execution context was destroyed" in result.message
+    assert "sign-in" not in result.message
+    assert not (result.run_dir / "drift.json").exists()
+    assert sandbox.state.user_titled("Alex").pin == "1234"
     assert_private_and_clean(result.run_dir)
 
 
