@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from contextlib import suppress
 
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page
 
 from plexbook.pages.common import control
@@ -39,7 +40,6 @@ def close_controls(page: Page) -> Locator:
 
 def dismiss_interstitials(page: Page) -> None:
     """Close any interstitial as soon as it shows, for the rest of the page's life."""
-    from playwright.sync_api import Error as PlaywrightError
 
     def close(_: Locator) -> None:
         # Playwright raises a handler's error from whichever call the flow makes next, about
@@ -53,7 +53,6 @@ def dismiss_interstitials(page: Page) -> None:
 
 def _close_showing(page: Page) -> None:
     """Close the overlays showing now, the top one first."""
-    from playwright.sync_api import Error as PlaywrightError
 
     # One at a time: closing one overlay can remove or renumber the others. The newest
     # overlay (last in the page) lies on top, so it is closed first; one that another
