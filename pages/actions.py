@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager, nullcontext, suppress
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, overload
@@ -183,9 +183,8 @@ def first_visible(*candidates: Locator) -> int:
     deadline = time.monotonic() + budget_s
     rounds = itertools.chain(_ROUNDS_MS, itertools.repeat(_ROUNDS_MS[-1]))
     # In a trace, the short waits that time out on purpose read as part of one wait.
-    tracing = candidates[0].page.context.tracing
-    tracing.group(f"wait for the first of {len(candidates)} to show, each in turn (the timeouts inside are expected)")
-    try:
+    title = f"wait for the first of {len(candidates)} to show, each in turn (the timeouts inside are expected)"
+    with trace_group(candidates[0].page, title):
         while time.monotonic() < deadline:
             round_ms = next(rounds)
             for index, candidate in enumerate(candidates):
@@ -197,10 +196,72 @@ def first_visible(*candidates: Locator) -> int:
                 except PlaywrightTimeoutError:
                     continue
                 return index
+    raise AssertionError(f"none of {len(candidates)} locators was visible within {budget_s:g} s")
+
+
+# -- clicks an overlay may take -----------------------------------------------------------------
+# Watches the next trusted click in the page: did it reach the watched control? An overlay that
+# arrives after Playwright checked the press and before the release takes the release, and the
+# browser then sends the click to what both share, never to the control.
+_WATCH = """el => {
+  const w = window;
+  w.__plexbookClick = { el, reached: null };
+  if (w.__plexbookWatching) return;
+  w.__plexbookWatching = true;
+  w.addEventListener("click", (event) => {
+    const watched = w.__plexbookClick;
+    if (event.isTrusted && watched && watched.reached === null) {
+      watched.reached = event.composedPath().includes(watched.el);
+    }
+  }, true);
+}"""
+_REACHED = """() => {
+  const watched = window.__plexbookClick;
+  window.__plexbookClick = null;
+  return watched ? watched.reached : null;
+}"""
+#: How many clicks one control gets when each is lost.
+MOST_CLICKS = 3
+
+
+def click_reaching(locator: Locator) -> bool:
+    """Click ``locator`` (a control of the page itself, not of a frame); False only when the
+    click surely never reached it: the release landed on an overlay that arrived mid-click.
+
+    True as well when that cannot be told (the page went on to another document), so a caller
+    that clicks again on False never clicks twice what one click already did.
+    """
+    from playwright.sync_api import Error as PlaywrightError
+
+    locator.evaluate(_WATCH)
+    locator.click()
+    try:
+        return locator.page.evaluate(_REACHED) is not False
+    except PlaywrightError:  # the click navigated: it reached something that leads away
+        return True
+
+
+def click_until_reached(locator: Locator, what: str) -> None:
+    """Click a control that only leads somewhere (Settings, a sidebar entry), again when a
+    click was lost to an overlay arriving mid-click: once the overlay is closed, a second click
+    does what the first would have. Never for a click that changes anything in Plex."""
+    again = f"the click on {what} was lost to an overlay arriving mid-click: clicking it again"
+    for attempt in range(MOST_CLICKS):
+        with trace_group(locator.page, again) if attempt else nullcontext():
+            if click_reaching(locator):
+                return
+
+
+@contextmanager
+def trace_group(page: Page, title: str) -> Iterator[None]:
+    """The block's calls, under one titled group in the page's trace."""
+    tracing = page.context.tracing
+    tracing.group(title)
+    try:
+        yield
     finally:
         with suppress(Exception):  # a browser that went away has no trace to close a group in
             tracing.group_end()
-    raise AssertionError(f"none of {len(candidates)} locators was visible within {budget_s:g} s")
 
 
 # -- which locators a flow used, for drift reports ----------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from plexbook.pages.actions import acting_on, expect, named_locator
+from plexbook.pages.actions import MOST_CLICKS, acting_on, click_reaching, click_until_reached, expect, named_locator
 from plexbook.pages.common import any_of, control
 from plexbook.pages.plex_home import HOME_HEADING, PlexHomePage
 
@@ -47,16 +47,22 @@ class WebApp:
     def open_settings(self) -> WebApp:
         """Click Settings, opening the account menu first where Settings lives in it."""
         expect(self.ready).to_be_visible()
-        if not self.settings_button.filter(visible=True).count():
-            acting_on(self.account_menu, shown=False).click()
-        acting_on(self.settings_button.filter(visible=True).first, shown=False).click()
+        # An overlay arriving mid-click can take the click (see ``click_reaching``); the menu
+        # and Settings only lead somewhere, so a lost click is clicked again.
+        for _attempt in range(MOST_CLICKS):
+            if not self.settings_button.filter(visible=True).count() and not click_reaching(
+                acting_on(self.account_menu, shown=False)
+            ):
+                continue
+            if click_reaching(acting_on(self.settings_button.filter(visible=True).first, shown=False)):
+                break
         expect(self.plex_home_link).to_be_visible()
         return self
 
     def open_plex_home(self, members: tuple[str, ...] = ()) -> PlexHomePage:
         """Settings > Plex Home, through the sidebar as the article says."""
         self.open_settings()
-        acting_on(self.plex_home_link).click()
+        click_until_reached(acting_on(self.plex_home_link), 'the "Plex Home" or "Users & Sharing" entry')
         home = PlexHomePage(self.page, members)
         expect(home.heading).to_be_visible()
         return home

@@ -40,6 +40,9 @@ PasswordLabel = Literal["Current Password", "Password", "Current password"]
 ConfirmPinLabel = Literal["Confirm PIN", "Confirm New PIN"]
 DialogPlace = Literal["portal", "inline"]
 Promo = Literal["none", "streaming", "whats-new", "skip"]
+#: When the promo arrives: a moment after the app, or as the first control is pressed (before
+#: the release), the way a late overlay can land between a click's press and its release.
+PromoArrival = Literal["after-load", "first-press"]
 CookieBanner = Literal["none", "dismiss", "close", "not-now"]
 HomeRoute = Literal["plex-home", "users"]
 
@@ -129,6 +132,8 @@ class Variant:
     #: refuse the password or the PIN: the contract's words ("User could not be authenticated",
     #: "Incorrect PIN", "Incorrect password"), or their own. Drawn after ``icon_links``.
     refusal_words: RefusalWords = "contract"
+    #: When the promo (if any) arrives (see :data:`PromoArrival`). Drawn after ``refusal_words``.
+    promo_arrival: PromoArrival = "after-load"
     #: Drift on purpose, for regression checks: the row control reads this instead of "Edit PIN".
     edit_pin_label: str = "Edit PIN"
     #: Drift on purpose: the Settings control is named this instead of "Settings".

@@ -165,8 +165,20 @@
       el("p", { class: C("Modal.text"), text }),
       // Anything but the close control leaves the page: a flow that clicks it goes astray.
       el("a", { class: C("Button.primary"), href: "#!/promo", text: "Get Started", onclick: dismiss })));
+    const show = () => document.body.append(backdrop);
+    if (V.promo_arrival === "first-press") {
+      // Shown as the first control is pressed, before its release: the release lands on the
+      // promo, so the click goes to neither (a browser sends it to what both share).
+      const onPress = (event) => {
+        if (!event.isTrusted) return;
+        document.removeEventListener("mousedown", onPress);
+        show();
+      };
+      document.addEventListener("mousedown", onPress);
+      return;
+    }
     // The promo arrives a moment after the app, as Plex Web's does, over whatever is on screen.
-    setTimeout(() => document.body.append(backdrop), 250);
+    setTimeout(show, 250);
   }
 
   function route() {

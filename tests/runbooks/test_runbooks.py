@@ -382,6 +382,22 @@ def test_links_that_are_anchors_with_no_href_are_followed(
     assert (sandbox.state.user_titled("Jordan").pin, sandbox.state.user_titled("Kid").pin) == (None, None)
 
 
+@pytest.mark.parametrize("place", ["top-bar", "account-menu"])
+def test_a_promo_arriving_between_a_press_and_its_release_loses_no_click(
+    playwright: Playwright, tmp_path: Path, place: str
+) -> None:
+    """The promo lands after Settings (or the account menu) was pressed and before the release:
+    the release goes to the promo, the browser sends the click to neither, and Playwright
+    reports the click done all the same. The flow must see that the click never reached the
+    control, and click again once the promo is closed, not wait out its timeout on Home."""
+    drawn = variant("classic", promo="streaming", promo_arrival="first-press", settings_place=place)
+    with SandboxServer(drawn) as server:
+        secrets = {**ALEX_SECRETS, "PLEX_PIN": "2468"}
+        result = run_flow(playwright, server, tmp_path, "remove-pin", secrets, user="Jordan", timeout_s=5)
+        assert (result.exit_code, result.status) == (0, "done"), result.message
+        assert server.state.user_titled("Jordan").pin is None
+
+
 # -- drift is named where it is ---------------------------------------------------------------------
 @pytest.mark.parametrize("session", ["signing-in", "token"])
 def test_a_renamed_settings_control_is_the_drift_named(playwright: Playwright, tmp_path: Path, session: str) -> None:
