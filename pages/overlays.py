@@ -4,6 +4,12 @@ They are dismissed by their close control's accessible name and nothing else: a 
 accepts, starts or learns more on the user's behalf. Playwright's locator handler runs the
 dismissal whenever such a control is visible before an action or an assertion, so an overlay
 that arrives late, or again after a reload, is closed where it appears.
+
+The dismissal may run beside the flow's own actions: when the wait that set it off gives up
+(a short wait of ``first_visible``), Playwright lets the flow go on while the handler is still
+at work. So it closes an overlay by sending its close control a click event, never with the
+mouse or the keyboard: two pointers pressing and releasing at once lose each other's clicks,
+and a real click would also take the focus from the field the flow is typing in.
 """
 
 from __future__ import annotations
@@ -28,8 +34,6 @@ _IN_A_FORM_DIALOG = "el => { const d = el.closest('[role=dialog], dialog'); retu
 #: Bounds on one dismissal: how many overlays may stack, how long one close may take.
 _MOST_OVERLAYS = 4
 _QUICK_MS = 5000
-#: How long a close control covered by another overlay is tried before the next one is.
-_COVERED_MS = 1000
 
 
 def close_controls(page: Page) -> Locator:
@@ -55,15 +59,9 @@ def _close_showing(page: Page) -> None:
     """Close the overlays showing now, the top one first."""
 
     # One at a time: closing one overlay can remove or renumber the others. The newest
-    # overlay (last in the page) lies on top, so it is closed first; one that another
-    # overlay still covers is tried again once that one is gone.
+    # overlay (last in the page) lies on top, so it is closed first, as a user would.
     for _attempt in range(_MOST_OVERLAYS):
         closers = [c for c in close_controls(page).all() if not c.evaluate(_IN_A_FORM_DIALOG, timeout=_QUICK_MS)]
         if not closers:
             return
-        for closer in reversed(closers):
-            try:
-                closer.click(timeout=_COVERED_MS)
-                break
-            except PlaywrightError:
-                continue
+        closers[-1].dispatch_event("click", timeout=_QUICK_MS)

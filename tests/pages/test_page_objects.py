@@ -275,6 +275,26 @@ def test_stacked_overlays_are_closed_top_first(page: Page) -> None:
     expect(page.get_by_role("region", name="Cookie consent")).to_have_count(0)
 
 
+def test_closing_an_overlay_leaves_the_pointer_the_keyboard_and_the_focus_to_the_flow(page: Page) -> None:
+    """The dismissal can run beside the flow's own actions (a short wait that set it off gives
+    up, and the flow goes on): had it pressed anything, the two pointers would lose each other's
+    clicks, and the field the flow is typing in would lose the focus."""
+    dismiss_interstitials(page)
+    page.set_content(
+        '<label>PIN <input id="pin"></label>'
+        '<div id="o" role="dialog" aria-label="Promo" hidden>'
+        "<button onclick=\"document.getElementById('o').remove()\">Not now</button></div>"
+        "<script>window.pressed = 0; for (const kind of ['pointerdown', 'mousedown', 'keydown'])"
+        " window.addEventListener(kind, (e) => { if (e.isTrusted) window.pressed++; }, true);</script>"
+    )
+    pin = page.get_by_label("PIN")
+    pin.focus()
+    page.evaluate("document.getElementById('o').hidden = false")
+    expect(pin).to_be_focused()  # the assertion sets the dismissal off first
+    expect(page.get_by_role("dialog", name="Promo")).to_have_count(0)
+    assert page.evaluate("window.pressed") == 0
+
+
 def test_an_overlay_whose_page_goes_away_under_its_handler_fails_nothing_else(
     page: Page, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -285,6 +305,8 @@ def test_an_overlay_whose_page_goes_away_under_its_handler_fails_nothing_else(
 
     def closing(on: Page) -> None:
         try:
+            # The close is slow to come: the handler is still at work when the page goes.
+            on.get_by_text("never shown").wait_for()
             close_showing(on)
         finally:
             ended.append(True)
@@ -294,7 +316,7 @@ def test_an_overlay_whose_page_goes_away_under_its_handler_fails_nothing_else(
     dismiss_interstitials(page)
     page.set_content(
         '<button>Settings</button><div role="dialog" aria-label="Promo"><button>Not now</button></div>'
-        # Something lies over the close control for good: the handler keeps trying it.
+        # Something lies over Settings for as long as the promo shows.
         '<div style="position:fixed;inset:0;z-index:9"></div>'
     )
     with pytest.raises(PlaywrightTimeoutError):
