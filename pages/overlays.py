@@ -34,6 +34,8 @@ _IN_A_FORM_DIALOG = "el => { const d = el.closest('[role=dialog], dialog'); retu
 #: Bounds on one dismissal: how many overlays may stack, how long one close may take.
 _MOST_OVERLAYS = 4
 _QUICK_MS = 5000
+#: How long a close control listed a moment ago is looked for: an overlay may go by itself.
+_GONE_MS = 1000
 
 
 def close_controls(page: Page) -> Locator:
@@ -64,4 +66,6 @@ def _close_showing(page: Page) -> None:
         closers = [c for c in close_controls(page).all() if not c.evaluate(_IN_A_FORM_DIALOG, timeout=_QUICK_MS)]
         if not closers:
             return
-        closers[-1].dispatch_event("click", timeout=_QUICK_MS)
+        # An overlay that went by itself in the meantime is no error: the list is read again.
+        with suppress(PlaywrightError):
+            closers[-1].dispatch_event("click", timeout=_GONE_MS)
